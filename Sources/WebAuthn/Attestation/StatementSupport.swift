@@ -36,7 +36,16 @@ struct StatementReader {
         var chain: [Certificate] = []
         for (index, element) in array.enumerated() {
             guard let der = element.bytesValue else { throw .statement("\(format): attStmt.x5c[\(index)] is not a byte string") }
-            chain.append(try Certificate.parse(der: der, field: "\(format) x5c[\(index)]"))
+            if index == 0 {
+                chain.append(try Certificate.parse(der: der, field: "\(format) x5c[0]"))
+            } else if let certificate = try? Certificate(derEncoded: der) {
+                chain.append(certificate)
+            } else {
+                // An intermediate swift-certificates cannot parse (e.g. the FIDO conformance TPM CA's
+                // negative serial number) only serves chain building: the path stops here, so the
+                // statement still verifies but cannot be trusted through that certificate.
+                break
+            }
         }
         return chain
     }

@@ -47,10 +47,10 @@ public struct AuthenticatorData: Sendable {
             let aaguid = AAGUID(validated: Array(bytes[offset..<(offset + 16)]))
             let idLength = Int(bytes[offset + 16]) << 8 | Int(bytes[offset + 17])
             offset += 18
+            guard bytes.count - offset >= idLength else { throw .authData("credential ID runs past the end of authenticator data") }
             guard idLength <= Self.maxCredentialIDLength else {
                 throw WebAuthnError(.credentialIdTooLong, "credential ID of \(idLength) bytes exceeds \(Self.maxCredentialIDLength)")
             }
-            guard bytes.count - offset >= idLength else { throw .authData("credential ID runs past the end of authenticator data") }
             let credentialID = Array(bytes[offset..<(offset + idLength)])
             offset += idLength
             let keyStart = offset

@@ -56,6 +56,7 @@ public struct WebAuthnError: Error, Sendable, Equatable, CustomStringConvertible
         case certificateExpired = "certificate_expired"
         case certificateRevoked = "certificate_revoked"
         case aaguidMismatch = "aaguid_mismatch"
+        case aaguidNotAllowed = "aaguid_not_allowed"
         // Secure Payment Confirmation
         case paymentDataMissing = "payment_data_missing"
         case paymentMismatch = "payment_mismatch"

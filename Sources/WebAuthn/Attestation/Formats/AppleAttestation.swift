@@ -10,7 +10,8 @@ public enum AppleAttestation: AttestationFormatVerifier {
 
     public static func verify(_ input: AttestationInput) throws(WebAuthnError) -> AttestationStatementResult {
         let reader = StatementReader(format: identifier, statement: input.statement)
-        try reader.allowOnly(["x5c"])
+        // Apple adds `alg` (the credential key's algorithm); the nonce certificate carries the proof.
+        try reader.allowOnly(["x5c", "alg"])
         guard let chain = try reader.certificateChain(), let leaf = chain.first else {
             throw .statement("apple: attStmt.x5c is required")
         }

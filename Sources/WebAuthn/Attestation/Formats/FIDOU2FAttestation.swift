@@ -20,9 +20,6 @@ public enum FIDOU2FAttestation: AttestationFormatVerifier {
         guard input.credential.publicKey.algorithm == .es256, let point = input.credential.publicKey.x963Representation else {
             throw .statement("fido-u2f: credential key must be ES256 (P-256)")
         }
-        guard input.credential.aaguid.isZero else {
-            throw .statement("fido-u2f: AAGUID must be zero")
-        }
         // Step 5: verificationData = 0x00 || rpIdHash || clientDataHash || credentialId || publicKeyU2F.
         let verificationData = [0x00] + input.authenticatorData.rpIDHash + input.clientDataHash + input.credential.credentialID + point
         let key = try COSEKey(certificateKey: leaf.publicKey, algorithm: .es256)
