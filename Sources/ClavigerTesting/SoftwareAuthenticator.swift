@@ -298,7 +298,7 @@ public struct SoftwareAuthenticator: Sendable {
     }
 
     static func statement(_ attestation: TestAttestation, _ c: StatementContext) throws -> CBOR {
-        func x5c(_ certificates: [Certificate]) -> CBOR { .array(certificates.map { .bytes($0.derBytes) }) }
+        func x5c(_ certificates: [Certificate]) -> CBOR { .array(certificates.map { .bytes($0.x5cBytes) }) }
         let aaguid = AAGUID(bytes: Array(c.authData.dropFirst(37).prefix(16))) ?? .zero
         switch attestation {
         case .none:

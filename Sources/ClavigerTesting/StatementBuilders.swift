@@ -263,7 +263,7 @@ public struct SafetyNetJWS: Sendable {
     func compact(nonce: [UInt8], chain: [Certificate], key: AttestationSigningKey) throws -> [UInt8] {
         let header = OrderedJSON.object([
             .init("alg", "RS256"),
-            .init("x5c", .array(chain.map { .string(Data($0.derBytes).base64EncodedString()) })),
+            .init("x5c", .array(chain.map { .string(Data($0.x5cBytes).base64EncodedString()) })),
         ])
         var members: [OrderedJSON.Member] = [
             .init("nonce", .string(nonceOverride ?? Data(nonce).base64EncodedString())),

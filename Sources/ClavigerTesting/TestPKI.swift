@@ -272,7 +272,7 @@ public struct TestPKI: Sendable {
 
 extension Certificate {
     /// The DER encoding (what goes into x5c).
-    public var derBytes: [UInt8] {
+    public var x5cBytes: [UInt8] {
         var serializer = DER.Serializer()
         guard (try? serializer.serialize(self)) != nil else { return [] }
         return serializer.serializedBytes

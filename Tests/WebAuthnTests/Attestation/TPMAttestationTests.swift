@@ -140,8 +140,10 @@ func verificationErrorCode(_ body: () throws(WebAuthnError) -> AttestationStatem
         let input = try vector.input { $0.allowSHA1 = true }
         let result = try TPMAttestation.verify(input)
         #expect(result.type == .attCA)
+        // x5c, leaf first; it stops before an intermediate swift-certificates cannot parse
+        // (the FIDO conformance TPM CA has a negative serial number).
         #expect(result.trustPath.count >= 1)
-        #expect(result.trustPath.count == object.statement[text: "x5c"]?.arrayValue?.count)
+        #expect(result.trustPath.count <= object.statement[text: "x5c"]?.arrayValue?.count ?? 0)
     }
 
     /// SHA-1 TPM statements (alg RS1) are refused by default with insecure_algorithm.
