@@ -49,6 +49,12 @@ public struct TPMOptions: Sendable {
     /// `extraData` is hashed with this algorithm's hash.
     public var signatureAlgorithm: COSEAlgorithm
     public var version = "2.0"
+    /// The TPM manufacturer / model / firmware version in the AIK certificate's SAN.
+    public var manufacturer = TestPKI.tpmManufacturer
+    public var model = TestPKI.tpmModel
+    public var firmwareVersion = TestPKI.tpmVersion
+    /// A manufacturer ID from the TCG vendor registry (Nuvoton, "NTC"), for RPs that check the registry.
+    public static let registeredManufacturer = "id:4E544300"
     /// Rewrites certInfo before the AIK signs it.
     public var mutateCertInfo: (@Sendable ([UInt8]) -> [UInt8])? = nil
     /// Rewrites pubArea (after certInfo was computed over the honest one).
@@ -336,7 +342,8 @@ public struct SoftwareAuthenticator: Sendable {
             let extraData = TPMEncoding.digest(c.signedData, alg: TPMEncoding.hashAlgorithm(for: options.signatureAlgorithm))
             var certInfo = TPMEncoding.certInfo(pubArea: pubArea, nameAlg: options.nameAlg, extraData: extraData)
             if let mutate = options.mutateCertInfo { certInfo = mutate(certInfo) }
-            let aikCertificate = try c.pki.tpmAIKCertificate(aaguid: aaguid, ecc: eccAIK)
+            let aikCertificate = try c.pki.tpmAIKCertificate(aaguid: aaguid, ecc: eccAIK, manufacturer: options.manufacturer,
+                                                              model: options.model, version: options.firmwareVersion)
             return CBOR.map([
                 CBORPair("ver", .text(options.version)),
                 CBORPair("alg", .int(options.signatureAlgorithm.rawValue)),

@@ -59,8 +59,10 @@ public struct TestPKI: Sendable {
     /// Certificates are valid from an hour before this moment for ten years (leaves: one year).
     public let createdAt: Date
 
-    /// The TPM manufacturer the AIK certificates name: "id:FFFFF1D0" is the FIDO Alliance's
-    /// test manufacturer ID, which RP libraries know.
+    /// The TPM manufacturer the AIK certificates name by default: "id:FFFFF1D0" is the ID the
+    /// FIDO conformance tools use for their test TPM. It is not in the TCG vendor registry, so an
+    /// RP that checks the registry (py_webauthn does) needs `TPMOptions.manufacturer` set to a
+    /// registered ID such as `TPMOptions.registeredManufacturer`.
     public static let tpmManufacturer = "id:FFFFF1D0"
     public static let tpmModel = "ClavigerTestTPM"
     public static let tpmVersion = "id:00020065"
@@ -156,11 +158,12 @@ public struct TestPKI: Sendable {
     }
 
     /// A TPM AIK certificate for the RSA or ECC AIK.
-    public func tpmAIKCertificate(aaguid: AAGUID, ecc: Bool) throws -> Certificate {
+    public func tpmAIKCertificate(aaguid: AAGUID, ecc: Bool, manufacturer: String = TestPKI.tpmManufacturer,
+                                  model: String = TestPKI.tpmModel, version: String = TestPKI.tpmVersion) throws -> Certificate {
         let tpmAttributes = RelativeDistinguishedName([
-            RelativeDistinguishedName.Attribute(type: [2, 23, 133, 2, 1], utf8String: Self.tpmManufacturer),
-            RelativeDistinguishedName.Attribute(type: [2, 23, 133, 2, 2], utf8String: Self.tpmModel),
-            RelativeDistinguishedName.Attribute(type: [2, 23, 133, 2, 3], utf8String: Self.tpmVersion),
+            RelativeDistinguishedName.Attribute(type: [2, 23, 133, 2, 1], utf8String: manufacturer),
+            RelativeDistinguishedName.Attribute(type: [2, 23, 133, 2, 2], utf8String: model),
+            RelativeDistinguishedName.Attribute(type: [2, 23, 133, 2, 3], utf8String: version),
         ])
         let san = SubjectAlternativeNames([.directoryName(DistinguishedName([tpmAttributes]))])
         let key = ecc ? Certificate.PublicKey(tpmECCAIK.publicKey) : Certificate.PublicKey(tpmRSAAIK.publicKey)

@@ -74,8 +74,12 @@ struct BenchVerify: AsyncParsableCommand {
 
         for index in cases.indices.prefix(warmup) { _ = await verify(cases[index], relyingParty: relyingParty) }
 
-        var runs: [(rate: Double, latencies: [UInt64], mismatches: Int)] = []
+        // Each run measures the raw P-256 ceiling right before the timed loop, so that both
+        // figures of a run see the same machine load; the median run is reported.
+        let rawInputs = rawP256Inputs(lines)
+        var runs: [(rate: Double, raw: Double, latencies: [UInt64], mismatches: Int)] = []
         for _ in 0..<max(1, repetitions) {
+            let raw = rawP256VerifyRate(rawInputs)
             var latencies = [UInt64](repeating: 0, count: cases.count)
             var outcomes = [Outcome?](repeating: nil, count: cases.count)
             let start = monotonicNanoseconds()
@@ -86,18 +90,17 @@ struct BenchVerify: AsyncParsableCommand {
             }
             let elapsed = monotonicNanoseconds() - start
             let mismatches = zip(lines, outcomes).filter { line, outcome in !Self.matches(line, outcome) }.count
-            runs.append((Double(cases.count) / (Double(elapsed) / 1e9), latencies.sorted(), mismatches))
+            runs.append((Double(cases.count) / (Double(elapsed) / 1e9), raw, latencies.sorted(), mismatches))
         }
-        let median = runs.sorted { $0.rate < $1.rate }[runs.count / 2]
-        let raw = rawP256VerifyRate(lines)
+        let median = runs.sorted { $0.rate / $0.raw < $1.rate / $1.raw }[runs.count / 2]
         func percentile(_ q: Double) -> Double {
             Double(median.latencies[min(median.latencies.count - 1, Int(q * Double(median.latencies.count)))]) / 1000
         }
         let result = Result(
             kind: isRegistration ? "registration" : "authentication", file: file, cases: cases.count, mismatches: median.mismatches,
             verifications_per_s: (median.rate * 10).rounded() / 10, p50_us: (percentile(0.5) * 10).rounded() / 10,
-            p99_us: (percentile(0.99) * 10).rounded() / 10, raw_p256_verify_per_s: (raw * 10).rounded() / 10,
-            ratio_to_raw_p256: (median.rate / raw * 1000).rounded() / 1000, runs: runs.count)
+            p99_us: (percentile(0.99) * 10).rounded() / 10, raw_p256_verify_per_s: (median.raw * 10).rounded() / 10,
+            ratio_to_raw_p256: (median.rate / median.raw * 1000).rounded() / 1000, runs: runs.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         FileHandle.standardOutput.write(try encoder.encode(result) + Data("\n".utf8))
@@ -149,10 +152,11 @@ struct BenchVerify: AsyncParsableCommand {
         }
     }
 
-    /// The ceiling: P-256 ECDSA verifications per second on pre-parsed keys, signatures and
-    /// digests (no parsing, no hashing of the message), on the file's own ES256 data.
-    func rawP256VerifyRate(_ lines: [Line]) -> Double {
-        var inputs: [(P256.Signing.PublicKey, P256.Signing.ECDSASignature, SHA256.Digest)] = []
+    typealias RawInput = (P256.Signing.PublicKey, P256.Signing.ECDSASignature, SHA256.Digest)
+
+    /// The ceiling's inputs: pre-parsed keys, signatures and digests from the file's own ES256 data.
+    func rawP256Inputs(_ lines: [Line]) -> [RawInput] {
+        var inputs: [RawInput] = []
         for line in lines where line.alg == COSEAlgorithm.es256.rawValue {
             guard let coseBytes = Base64URL.decode(line.publicKeyCose), let cose = try? COSEKey(cose: coseBytes), let point = cose.x963Representation,
                   let key = try? P256.Signing.PublicKey(x963Representation: point) else { continue }
@@ -176,6 +180,11 @@ struct BenchVerify: AsyncParsableCommand {
                 if let signature = try? key.signature(for: digest) { inputs.append((key.publicKey, signature, digest)) }
             }
         }
+        return inputs
+    }
+
+    /// The ceiling: P-256 ECDSA verifications per second with no parsing and no message hashing.
+    func rawP256VerifyRate(_ inputs: [RawInput]) -> Double {
         guard !inputs.isEmpty else { return 0 }
         // Counted so the optimizer cannot drop the verifications.
         var valid = 0

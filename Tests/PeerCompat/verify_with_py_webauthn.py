@@ -57,7 +57,9 @@ def main() -> int:
                 roots = None
                 if case.get("pem_root_certs_by_fmt"):
                     roots = {
-                        AttestationFormat(fmt): [pem.encode("ascii") for pem in pems]
+                        # py_webauthn compares an android-key chain's root with these as PEM
+                        # bytes in OpenSSL's layout, so normalize to it (trailing newline).
+                        AttestationFormat(fmt): [(pem.strip() + "\n").encode("ascii") for pem in pems]
                         for fmt, pems in case["pem_root_certs_by_fmt"].items()
                     }
                 if case.get("skip_safetynet_timestamp"):

@@ -122,7 +122,15 @@ public struct CBORDecoder {
                 throw .cbor("map keys are not in canonical order")
             }
             previousKeyEncoding = keyEncoding
-            guard keys.insert(key).inserted else { throw .cbor("duplicate map key") }
+            // Small maps (all of WebAuthn's) are checked by scan; a set only pays off for large ones.
+            let duplicate: Bool
+            if pairs.count < 16 {
+                duplicate = pairs.contains { $0.key == key }
+            } else {
+                if keys.isEmpty { keys = Set(pairs.map(\.key)) }
+                duplicate = !keys.insert(key).inserted
+            }
+            guard !duplicate else { throw .cbor("duplicate map key") }
             let value = try decoder.item(depth: depth + 1)
             pairs.append(CBORPair(key, value))
         }

@@ -181,6 +181,16 @@ func verificationErrorCode(_ body: () throws(WebAuthnError) -> AttestationStatem
         #expect(try TPMAttestation.verify(try vector.input()).type == .attCA)
     }
 
+    /// java-webauthn-server's software TPM writes a non-NULL RSA scheme (TPM_ALG_RSASSA) without
+    /// its hashAlg, and a leading zero on the modulus; the tolerant reading accepts it.
+    @Test func tpm_pubarea_with_scheme_details_omitted_is_read_leniently() throws {
+        guard let vector = FormatVector.named("yubico-reg-td-tpm-valid-rs256", format: "tpm") else { return }
+        let statement = try vector.decoded().statement
+        let pubArea = try TPMPublicArea(try #require(statement[text: "pubArea"]?.bytesValue))
+        #expect(pubArea.parameters == .rsa(symmetric: 0x0010, scheme: 0x0014, keyBits: 2048, exponent: 65537))
+        #expect(try TPMAttestation.verify(try vector.input()).type == .attCA)
+    }
+
     @Test func tpm_aaguid_extension_mismatch_is_rejected() throws {
         guard let vector = FormatVector.named("swa-reg-neg-tpm-aaguid-ext-mismatch", format: "tpm") else { return }
         let input = try vector.input()
@@ -471,3 +481,4 @@ enum AIKCertificateFactory {
         )
     }
 }
+

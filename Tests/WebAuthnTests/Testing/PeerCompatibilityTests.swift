@@ -54,13 +54,30 @@ enum PeerCompat {
 /// Faithfulness: an independent RP library (py_webauthn 3.x, Duo Labs) accepts what our software
 /// authenticators emit, with the test roots configured as its attestation trust anchors.
 ///
-/// Formats not sent to py_webauthn: `compound` (py_webauthn does not implement it). Everything
-/// else, including tpm, android-key and android-safetynet, passes py_webauthn's own profile
-/// checks (the TPM manufacturer is the FIDO test ID "id:FFFFF1D0", which it recognizes).
+/// Not sent to py_webauthn: `compound` (py_webauthn does not implement it). Every other format,
+/// including tpm (RSA/ECC pubArea, SHA-256/SHA-1, RSA/ECC AIK), android-key and
+/// android-safetynet, passes py_webauthn's own certificate-profile checks; see
+/// `knownPeerLimitations` for the two refusals that are py_webauthn's own.
 @Suite("py_webauthn accepts the software authenticators' output")
 struct PeerCompatibilityTests {
     static let rpID = "bank.example"
     static let origin = "https://bank.example"
+
+    /// Cases py_webauthn 3.0 refuses for reasons of its own, with the message it gives. If a
+    /// later py_webauthn accepts them, the test still passes.
+    /// - The FIDO conformance test TPM manufacturer "id:FFFFF1D0" is not in py_webauthn's copy
+    ///   of the TCG vendor registry, so the other TPM cases name a registered vendor instead.
+    /// - py_webauthn does not implement ES384 (-35) for assertions.
+    static let knownPeerLimitations: [String: String] = [
+        "reg-tpm-fido-test-manufacturer": "Unrecognized TPM Manufacturer",
+        "auth-es384": "Unrecognized EC2 signature alg -35",
+    ]
+
+    static func registered(_ options: TPMOptions) -> TPMOptions {
+        var options = options
+        options.manufacturer = TPMOptions.registeredManufacturer
+        return options
+    }
 
     @Test(.enabled(if: PeerCompat.pythonAvailable,
                    "py_webauthn venv missing: create it with `python3 -m venv .venv-peers && .venv-peers/bin/pip install webauthn` in the package root (the CI script does this)"))
@@ -75,10 +92,11 @@ struct PeerCompatibilityTests {
             ("reg-packed-self-rs256", SoftwareAuthenticator(algorithm: .rs256, attestation: .packedSelf)),
             ("reg-packed-x5c", SoftwareAuthenticator(attestation: .packedBasic)),
             ("reg-fido-u2f", SoftwareAuthenticator.u2fSecurityKey()),
-            ("reg-tpm-rsa-sha256", SoftwareAuthenticator(algorithm: .rs256, attestation: .tpm(.sha256))),
-            ("reg-tpm-ecc-sha256", SoftwareAuthenticator(algorithm: .es256, attestation: .tpm(.sha256))),
-            ("reg-tpm-ecc-aik", SoftwareAuthenticator(algorithm: .es256, attestation: .tpm(.eccAIK))),
-            ("reg-tpm-rsa-sha1", SoftwareAuthenticator(algorithm: .rs256, attestation: .tpm(.sha1))),
+            ("reg-tpm-rsa-sha256", SoftwareAuthenticator(algorithm: .rs256, attestation: .tpm(Self.registered(.sha256)))),
+            ("reg-tpm-ecc-sha256", SoftwareAuthenticator(algorithm: .es256, attestation: .tpm(Self.registered(.sha256)))),
+            ("reg-tpm-ecc-aik", SoftwareAuthenticator(algorithm: .es256, attestation: .tpm(Self.registered(.eccAIK)))),
+            ("reg-tpm-rsa-sha1", SoftwareAuthenticator(algorithm: .rs256, attestation: .tpm(Self.registered(.sha1)))),
+            ("reg-tpm-fido-test-manufacturer", SoftwareAuthenticator(algorithm: .rs256, attestation: .tpm(.sha256))),
             ("reg-android-key-es256", SoftwareAuthenticator(algorithm: .es256, attestation: .androidKey)),
             ("reg-android-key-rs256", SoftwareAuthenticator(algorithm: .rs256, attestation: .androidKey)),
             ("reg-android-safetynet", SoftwareAuthenticator(attestation: .androidSafetyNet)),
@@ -133,8 +151,17 @@ struct PeerCompatibilityTests {
         ]))
 
         let results = try PeerCompat.run(cases)
+        for peerCase in cases {
+            let result = results[peerCase.name]
+            print("py_webauthn \(peerCase.name): \(result?.ok == true ? "accepted" : "refused (\(result?.error ?? "no result"))")")
+        }
         for peerCase in cases where !peerCase.name.hasPrefix("neg-") {
             let result = try #require(results[peerCase.name], "no py_webauthn result for \(peerCase.name)")
+            if let limitation = Self.knownPeerLimitations[peerCase.name], !result.ok {
+                // Refused for a documented py_webauthn limitation, not a fault in our output.
+                #expect(result.error?.contains(limitation) == true, "\(peerCase.name): \(result.error ?? "")")
+                continue
+            }
             #expect(result.ok, "py_webauthn refused \(peerCase.name): \(result.error ?? "")")
         }
         #expect(results["neg-auth-rpid"]?.ok == false, "py_webauthn accepted an assertion over another RP ID's hash")
