@@ -233,6 +233,9 @@ struct KnownDifference: Sendable {
         all["wrs-reg-neg-solokey-v2-eddsa-bad-sig"] = KnownDifference(
             reason: "the credential COSE key has text kty/crv and no x: refused as malformed before any signature is checked",
             claviger: .invalid(.malformedPublicKey), then: .nothingToSwitch)
+        all["w3c-reg-android-key-es256"] = KnownDifference(
+            reason: "the W3C generator's KeyDescription has empty authorization lists; §8.4 requires origin GENERATED and purpose SIGN",
+            claviger: .invalid(.attestationStatementInvalid), then: .nothingToSwitch)
         all["w3c-reg-packed-self-es256"] = KnownDifference(
             reason: "the spec lists a trust anchor, and a bank that requires trusted attestation refuses self attestation",
             claviger: .invalid(.attestationUntrusted), then: .policySwitched { $0.registrationPolicy.requireTrustedAttestation = false })

@@ -19,6 +19,15 @@ public struct AttestationInput: Sendable {
     public let clientDataHash: [UInt8]
     public let options: AttestationOptions
 
+    public init(statement: CBOR, authenticatorData: AuthenticatorData, credential: AuthenticatorData.AttestedCredentialData,
+                clientDataHash: [UInt8], options: AttestationOptions) {
+        self.statement = statement
+        self.authenticatorData = authenticatorData
+        self.credential = credential
+        self.clientDataHash = clientDataHash
+        self.options = options
+    }
+
     /// `authenticatorData || clientDataHash`, the bytes most formats sign.
     public var signedData: [UInt8] { authenticatorData.bytes + clientDataHash }
 }

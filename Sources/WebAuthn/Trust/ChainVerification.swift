@@ -45,7 +45,12 @@ struct AttestationExtensionsPolicy: VerifierPolicy {
         .X509ExtensionID.subjectAlternativeName,
         .X509ExtensionID.extendedKeyUsage,
         .X509ExtensionID.keyUsage,
+        // Windows Hello AIK certificates mark certificatePolicies critical; no initial policy
+        // set is required of attestation chains, so any policy satisfies path validation.
+        Self.certificatePolicies,
     ]
+
+    static let certificatePolicies: ASN1ObjectIdentifier = [2, 5, 29, 32]
 
     func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) -> PolicyEvaluationResult {
         .meetsPolicy
