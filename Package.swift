@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -24,6 +26,25 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
+            name: "FIDOMetadata",
+            dependencies: [
+                "WebAuthn",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "TrustPolicy",
+            dependencies: [
+                "WebAuthn",
+                "FIDOMetadata",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
@@ -40,6 +61,8 @@ let package = Package(
             name: "claviger",
             dependencies: [
                 "WebAuthn",
+                "FIDOMetadata",
+                "TrustPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -47,6 +70,18 @@ let package = Package(
         .testTarget(
             name: "WebAuthnTests",
             dependencies: ["WebAuthn", "ClavigerTesting"]
+        ),
+        .testTarget(
+            name: "FIDOMetadataTests",
+            dependencies: ["FIDOMetadata", "WebAuthn", "ClavigerTesting"]
+        ),
+        .testTarget(
+            name: "TrustPolicyTests",
+            dependencies: ["TrustPolicy", "FIDOMetadata", "WebAuthn", "ClavigerTesting"]
+        ),
+        .testTarget(
+            name: "ClavigerCLITests",
+            dependencies: ["claviger", "WebAuthn", "ClavigerTesting"]
         ),
         .testTarget(
             name: "ConformanceTests",

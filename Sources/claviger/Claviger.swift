@@ -7,7 +7,8 @@ struct Claviger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claviger",
         abstract: "Claviger: a bank-grade passkey (WebAuthn) server and its tools.",
-        subcommands: [Verify.self, Bench.self])
+        subcommands: [Verify.self, Bench.self, PolicyCommand.self, Classify.self,
+                      MetadataCommand.self])
 
     static func main() async {
         do {
@@ -40,7 +41,7 @@ struct Verify: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks on the shared benchmark input format.",
-        subcommands: [BenchVerify.self])
+        subcommands: [BenchVerify.self, BenchMetadata.self])
 }
 
 /// A usage problem found after parsing (unreadable file, bad date): exit 2 with a message.

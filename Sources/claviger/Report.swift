@@ -1,4 +1,5 @@
 import Foundation
+import TrustPolicy
 import WebAuthn
 
 /// The one JSON object `claviger verify` prints: the outcome, the failure code and the facts.
@@ -33,6 +34,16 @@ struct Report: Encodable {
     var counterRegression: Bool?
     var backupStateChanged: Bool?
     var payment: PaymentData?
+    // `claviger classify`: the trust policy's view of the credential.
+    var tier: Int?
+    var aaguidVerified: Bool?
+    var providerName: String?
+    var reasons: [Reason]?
+    var registrationDecision: Decision?
+    var metadataEntry: String?
+    var metadataSerialNumber: Int?
+    /// `metadata` (the MDS statement's roots for the AAGUID) or `shipped` (KnownRoots).
+    var trustAnchorsFrom: String?
 
     init(error: WebAuthnError) {
         outcome = "invalid"

@@ -41,14 +41,14 @@ func readResponse(_ path: String) throws -> Data {
 /// The largest response file accepted; bigger files are invalid without being parsed.
 let maxResponseBytes = 1 << 20
 
-func decodeResponse<T: Decodable>(_ type: T.Type, from data: Data) -> Result<T, WebAuthnError> {
+func decodeResponse<T: Decodable>(_ type: T.Type, named name: String = "RegistrationResponseJSON", from data: Data) -> Result<T, WebAuthnError> {
     guard data.count <= maxResponseBytes else {
         return .failure(WebAuthnError(.malformedResponse, "response file of \(data.count) bytes exceeds \(maxResponseBytes)"))
     }
     do {
         return .success(try JSONDecoder().decode(type, from: data))
     } catch {
-        return .failure(WebAuthnError(.malformedResponse, "the file is not a \(type) JSON document"))
+        return .failure(WebAuthnError(.malformedResponse, "the file is not a \(name) JSON document"))
     }
 }
 
@@ -95,7 +95,7 @@ struct VerifyRegistration: AsyncParsableCommand {
         }
         let expectations = RegistrationExpectations(challenge: challenge, userVerification: rp.userVerification, allowedAlgorithms: COSEAlgorithm.allCases)
         let report: Report
-        switch decodeResponse(RegistrationResponseJSON.self, from: data) {
+        switch decodeResponse(RegistrationResponseJSON.self, named: "RegistrationResponseJSON", from: data) {
         case .failure(let error):
             report = Report(error: error)
         case .success(let response):
@@ -161,7 +161,7 @@ struct VerifyAuthentication: ParsableCommand {
             throw usageFailure("\(error)")
         }
         let report: Report
-        switch decodeResponse(AuthenticationResponseJSON.self, from: data) {
+        switch decodeResponse(AuthenticationResponseJSON.self, named: "AuthenticationResponseJSON", from: data) {
         case .failure(let error):
             report = Report(error: error)
         case .success(let response):

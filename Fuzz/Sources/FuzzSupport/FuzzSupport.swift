@@ -17,13 +17,24 @@ public func fuzzBytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
 /// A broken property: print why and abort, which libFuzzer reports as a crash with the input saved.
 public func fuzzFail(_ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) -> Never {
     let text = "FUZZ PROPERTY VIOLATED at \(file):\(line): \(message())\n"
-    fputs(text, stderr)
+    var bytes = Array(text.utf8)
+    _ = write(2, &bytes, bytes.count)
     abort()
 }
 
 public func fuzzCheck(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
                       file: StaticString = #fileID, line: UInt = #line) {
     if !condition() { fuzzFail(message(), file: file, line: line) }
+}
+
+/// `FUZZ_VERBOSE=1 ./binary seed...` prints each harness's outcome: for checking that seeds get
+/// as far as intended. Off during fuzzing.
+public let fuzzVerbose = ProcessInfo.processInfo.environment["FUZZ_VERBOSE"] != nil
+
+public func fuzzLog(_ message: @autoclosure () -> String) {
+    guard fuzzVerbose else { return }
+    var bytes = Array((message() + "\n").utf8)
+    _ = write(2, &bytes, bytes.count)
 }
 
 private final class ResultBox<T: Sendable>: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import FuzzSupport
 import SwiftASN1
 import X509
@@ -41,7 +42,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = try? AppleAttestation.certificateNonce(certificate)
         _ = try? AndroidKeyDescription(certificate: certificate)
         _ = AndroidSafetyNetAttestation.isIssued(to: AndroidSafetyNetAttestation.attestationHostname, certificate)
-        _ = certificate.publicKey.subjectPublicKeyInfoBytes
         _ = certificate.derBytes
         _ = certificate.isSelfIssued
         for algorithm in COSEAlgorithm.allCases {
@@ -62,4 +62,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     }
     return 0
+}
+
+/// The executable's entry point under SwiftPM (see FuzzDriver.h): hands over to libFuzzer.
+@_cdecl("fuzz_attestation_parts_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    claviger_fuzz_driver_main(argc, argv)
 }

@@ -1,3 +1,4 @@
+import FuzzDriver
 import FuzzSupport
 import WebAuthn
 
@@ -39,4 +40,10 @@ func exercise(_ key: COSEKey) {
     _ = key.x963Representation
     _ = key.subjectPublicKeyInfoDER
     _ = key.isValidSignature([0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01], over: [1, 2, 3])
+}
+
+/// The executable's entry point under SwiftPM (see FuzzDriver.h): hands over to libFuzzer.
+@_cdecl("fuzz_authdata_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    claviger_fuzz_driver_main(argc, argv)
 }

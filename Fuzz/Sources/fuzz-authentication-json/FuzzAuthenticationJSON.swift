@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import FuzzSupport
 import WebAuthn
 
@@ -28,15 +29,32 @@ let policies: [AuthenticationPolicy] = [
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
-    guard let response = try? JSONDecoder().decode(AuthenticationResponseJSON.self, from: Data(bytes)) else { return 0 }
+    let response: AuthenticationResponseJSON
+    do {
+        response = try JSONDecoder().decode(AuthenticationResponseJSON.self, from: Data(bytes))
+    } catch {
+        fuzzLog("JSON: \(error)")
+        return 0
+    }
     for policy in policies {
-        if let verified = try? AuthenticationCeremony.verify(response, expecting: expectations, credential: record,
-                                                             relyingParty: FuzzFixtures.relyingParty, policy: policy) {
-            fuzzCheck(verified.credentialID == FuzzFixtures.credentialID, "accepted an assertion for another credential")
-            fuzzCheck(verified.flags.userPresent, "accepted an assertion without UP")
-            fuzzCheck(verified.counterRegression || verified.newSignCount > record.signCount || verified.newSignCount == 0,
-                      "counter regression neither flagged nor refused")
+        let verified: VerifiedAuthentication
+        do {
+            verified = try AuthenticationCeremony.verify(response, expecting: expectations, credential: record,
+                                                         relyingParty: FuzzFixtures.relyingParty, policy: policy)
+            fuzzLog("authentication: verified, counter regression \(verified.counterRegression), appid \(verified.usedAppID)")
+        } catch {
+            fuzzLog("authentication: \(error)")
+            continue
         }
+        fuzzCheck(verified.credentialID == FuzzFixtures.credentialID, "accepted an assertion for another credential")
+        fuzzCheck(verified.flags.userPresent, "accepted an assertion without UP")
+        fuzzCheck(verified.counterRegression || verified.newSignCount > record.signCount, "counter regression neither flagged nor refused")
     }
     return 0
+}
+
+/// The executable's entry point under SwiftPM (see FuzzDriver.h): hands over to libFuzzer.
+@_cdecl("fuzz_authentication_json_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    claviger_fuzz_driver_main(argc, argv)
 }

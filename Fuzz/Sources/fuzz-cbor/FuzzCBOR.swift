@@ -1,3 +1,4 @@
+import FuzzDriver
 import FuzzSupport
 import WebAuthn
 
@@ -6,11 +7,13 @@ import WebAuthn
 /// 1. default: decode(x) = a  ⇒  decode(encode(a)) = a  (and re-encoding is stable)
 /// 2. canonical: decode(x, .ctap2Canonical) = a  ⇒  encode(a) == x  and  decode(x) = a
 /// 3. decode(x) = a, a has no floats  ⇒  decode(encode(a.canonicalized()), .ctap2Canonical) = a.canonicalized()
+/// 4. no decoded map holds two keys with the same encoding (the decoder refuses duplicate keys)
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
 
     if let item = try? CBORDecoder.decode(bytes) {
+        fuzzCheck(!hasDuplicateKeyEncodings(item), "decoded map has duplicate keys: \(bytes.hexString)")
         let encoded = CBOREncoder.encode(item)
         let again: CBOR
         do {
@@ -66,6 +69,27 @@ func containsFloat(_ item: CBOR) -> Bool {
     case .array(let a): return a.contains(where: containsFloat)
     case .map(let pairs): return pairs.contains { containsFloat($0.key) || containsFloat($0.value) }
     case .tagged(_, let inner): return containsFloat(inner)
+    default: return false
+    }
+}
+
+/// The executable's entry point under SwiftPM (see FuzzDriver.h): hands over to libFuzzer.
+@_cdecl("fuzz_cbor_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    claviger_fuzz_driver_main(argc, argv)
+}
+
+func hasDuplicateKeyEncodings(_ item: CBOR) -> Bool {
+    switch item {
+    case .array(let a): return a.contains(where: hasDuplicateKeyEncodings)
+    case .tagged(_, let inner): return hasDuplicateKeyEncodings(inner)
+    case .map(let pairs):
+        var seen = Set<[UInt8]>()
+        for pair in pairs {
+            guard seen.insert(CBOREncoder.encode(pair.key)).inserted else { return true }
+            if hasDuplicateKeyEncodings(pair.key) || hasDuplicateKeyEncodings(pair.value) { return true }
+        }
+        return false
     default: return false
     }
 }

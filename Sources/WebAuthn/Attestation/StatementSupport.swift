@@ -1,6 +1,7 @@
 import Crypto
 import X509
 import SwiftASN1
+import _CryptoExtras
 
 /// Typed access to attestation statement members, naming the format and member in errors.
 struct StatementReader {
@@ -24,8 +25,6 @@ struct StatementReader {
         }
         return alg
     }
-
-    var has: (String) -> Bool { { statement[text: $0] != nil } }
 
     /// `x5c`: a non-empty array of DER certificates, leaf first.
     func certificateChain() throws(WebAuthnError) -> [Certificate]? {
@@ -88,7 +87,6 @@ extension COSEKey {
     }
 }
 
-import _CryptoExtras
 
 extension Certificate {
     /// The id-fido-gen-ce-aaguid extension (1.3.6.1.4.1.45724.1.1.4), if present: an OCTET STRING
@@ -121,7 +119,7 @@ extension ASN1ObjectIdentifier {
     static let fidoGenCeAAGUID: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 45724, 1, 1, 4]
 }
 
-/// Constant-time-irrelevant byte comparison helper with a readable name.
+/// Byte-wise equality of two byte collections (public values only: not constant time).
 func bytesEqual(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
     a.count == b.count && a.elementsEqual(b)
 }

@@ -112,6 +112,8 @@ public struct CBORDecoder {
 
     private mutating func map(info: UInt8, depth: Int) throws(WebAuthnError) -> [CBORPair] {
         var pairs: [CBORPair] = []
+        // The keys as duplicate detection compares them (`duplicateIdentity`), in order.
+        var identities: [CBOR] = []
         var keys = Set<CBOR>()
         var previousKeyEncoding: ArraySlice<UInt8>? = nil
         func add(_ decoder: inout CBORDecoder) throws(WebAuthnError) {
@@ -122,15 +124,17 @@ public struct CBORDecoder {
                 throw .cbor("map keys are not in canonical order")
             }
             previousKeyEncoding = keyEncoding
+            let identity = Self.duplicateIdentity(key)
             // Small maps (all of WebAuthn's) are checked by scan; a set only pays off for large ones.
             let duplicate: Bool
-            if pairs.count < 16 {
-                duplicate = pairs.contains { $0.key == key }
+            if identities.count < 16 {
+                duplicate = identities.contains(identity)
             } else {
-                if keys.isEmpty { keys = Set(pairs.map(\.key)) }
-                duplicate = !keys.insert(key).inserted
+                if keys.isEmpty { keys = Set(identities) }
+                duplicate = !keys.insert(identity).inserted
             }
             guard !duplicate else { throw .cbor("duplicate map key") }
+            identities.append(identity)
             let value = try decoder.item(depth: depth + 1)
             pairs.append(CBORPair(key, value))
         }
@@ -145,6 +149,20 @@ public struct CBORDecoder {
         pairs.reserveCapacity(count)
         for _ in 0..<count { try add(&self) }
         return pairs
+    }
+
+    /// A map key as duplicate detection compares it: the key itself, except that NaN becomes
+    /// `.simple(24)`. `Double`'s `==` never finds NaN equal to NaN, so `{NaN: 1, NaN: 2}` would
+    /// otherwise pass as two different keys (found by the fuzz-cbor harness). No decoded item is
+    /// `.simple(24)`: simple values 20–31 never decode as `.simple`, so nothing else can collide.
+    static func duplicateIdentity(_ key: CBOR) -> CBOR {
+        switch key {
+        case .float(let value) where value.isNaN: return .simple(24)
+        case .array(let elements): return .array(elements.map(duplicateIdentity))
+        case .map(let pairs): return .map(pairs.map { CBORPair(duplicateIdentity($0.key), duplicateIdentity($0.value)) })
+        case .tagged(let tag, let inner): return .tagged(tag, duplicateIdentity(inner))
+        default: return key
+        }
     }
 
     /// CTAP2 canonical key order: shorter encodings first, then bytewise.

@@ -114,8 +114,9 @@ public struct COSEKey: Sendable {
     public func isValidSignature(_ signature: [UInt8], over data: [UInt8]) -> Bool {
         switch verifier {
         case .p256(let key):
-            guard let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
-            return key.isValidSignature(sig, for: data)
+            guard let raw = ECDSASignatureDER.rawRepresentation(signature, coordinateLength: 32),
+                  let sig = try? P256.Signing.ECDSASignature(rawRepresentation: raw) else { return false }
+            return key.isValidSignature(sig, for: SHA256.hash(data: data))
         case .p384(let key):
             guard let sig = try? P384.Signing.ECDSASignature(derRepresentation: signature) else { return false }
             return key.isValidSignature(sig, for: data)

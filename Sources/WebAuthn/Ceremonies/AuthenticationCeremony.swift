@@ -11,8 +11,12 @@ public struct CredentialRecord: Sendable {
     public var backupState: Bool?
     /// The user handle of the account that owns the credential.
     public var userHandle: [UInt8]?
+    /// Registered with the SPC payment marker; `false` refuses SPC assertions, `nil` is unknown.
+    public var paymentEnabled: Bool?
 
-    public init(id: [UInt8], publicKey: [UInt8], signCount: UInt32, backupEligible: Bool? = nil, backupState: Bool? = nil, userHandle: [UInt8]? = nil) {
+    public init(id: [UInt8], publicKey: [UInt8], signCount: UInt32, backupEligible: Bool? = nil, backupState: Bool? = nil,
+                userHandle: [UInt8]? = nil, paymentEnabled: Bool? = nil) {
+        self.paymentEnabled = paymentEnabled
         self.id = id
         self.publicKey = publicKey
         self.signCount = signCount

@@ -1,5 +1,6 @@
 import Foundation
 import X509
+import SwiftASN1
 
 /// What the RP asked for when it started the registration: the ceremony state the server
 /// stored with the challenge.
@@ -12,6 +13,9 @@ public struct RegistrationExpectations: Sendable {
     public var allowedAlgorithms: [COSEAlgorithm]
     /// credProtect level the RP enforced (1–3), when it did.
     public var requiredCredentialProtection: Int?
+    /// The options carried the Secure Payment Confirmation marker (`payment: {isPayment: true}`):
+    /// the credential may then authorize SPC payments.
+    public var paymentCredential = false
 
     public init(challenge: [UInt8], userVerification: UserVerificationRequirement = .required, requireUserPresence: Bool = true,
                 allowedAlgorithms: [COSEAlgorithm] = [.es256, .edDSA, .rs256], requiredCredentialProtection: Int? = nil) {
@@ -70,6 +74,8 @@ public struct VerifiedRegistration: Sendable {
     public let authenticatorExtensions: CBOR?
     public let origin: String
     public let topOrigin: String?
+    /// Registered with the SPC payment marker; store it in `CredentialRecord.paymentEnabled`.
+    public let paymentEnabled: Bool
 
     public var algorithm: COSEAlgorithm { publicKey.algorithm }
     public var userVerified: Bool { flags.userVerified }
@@ -149,7 +155,8 @@ public enum RegistrationCeremony {
             clientExtensionResults: response.clientExtensionResults,
             authenticatorExtensions: authData.extensions,
             origin: clientData.origin,
-            topOrigin: clientData.topOrigin)
+            topOrigin: clientData.topOrigin,
+            paymentEnabled: expectations.paymentCredential)
     }
 
     /// §7.1 step 12 (attested credential data must be present in a registration).
@@ -240,4 +247,3 @@ extension Certificate {
     }
 }
 
-import SwiftASN1

@@ -13,7 +13,8 @@ public struct CollectedClientData: Sendable {
     public let crossOrigin: Bool
     /// The `payment` member of a Secure Payment Confirmation `payment.get` ceremony.
     public let payment: JSONValue?
-    public let json: JSONValue
+    /// Every member, in order, including those the spec does not name.
+    public let members: [JSONMember]
 
     /// Largest clientDataJSON accepted: browsers send a few hundred bytes.
     public static let maxBytes = 16 * 1024
@@ -22,13 +23,12 @@ public struct CollectedClientData: Sendable {
         guard bytes.count <= Self.maxBytes else {
             throw WebAuthnError(.malformedClientData, "clientDataJSON of \(bytes.count) bytes exceeds \(Self.maxBytes)")
         }
-        let json: JSONValue
-        switch JSONValue.parse(bytes, limits: .init(maxDepth: 8, maxBytes: Self.maxBytes)) {
-        case .success(let value): json = value
+        let json: [JSONMember]
+        switch JSONValue.parseObjectMembers(bytes, limits: .init(maxDepth: 8, maxBytes: Self.maxBytes)) {
+        case .success(let members): json = members
         case .failure(let error):
-            throw WebAuthnError(.malformedClientData, "clientDataJSON is not valid JSON at byte \(error.offset): \(error.reason)")
+            throw WebAuthnError(.malformedClientData, "clientDataJSON is not a valid JSON object at byte \(error.offset): \(error.reason)")
         }
-        guard case .object = json else { throw WebAuthnError(.malformedClientData, "clientDataJSON is not a JSON object") }
         guard let type = json["type"]?.stringValue else { throw WebAuthnError(.malformedClientData, "clientDataJSON.type is missing") }
         guard let challenge = json["challenge"]?.stringValue else { throw WebAuthnError(.malformedClientData, "clientDataJSON.challenge is missing") }
         guard let origin = json["origin"]?.stringValue else { throw WebAuthnError(.malformedClientData, "clientDataJSON.origin is missing") }
@@ -47,7 +47,7 @@ public struct CollectedClientData: Sendable {
         }
         // Token binding left WebAuthn in L3; an object with a status other than the two
         // L2 defined still means a client we cannot trust to have built this honestly.
-        if case .object = json["tokenBinding"], let status = json["tokenBinding"]?["status"] {
+        if let tokenBinding = json["tokenBinding"], case .object = tokenBinding, let status = tokenBinding["status"] {
             guard status == .string("present") || status == .string("supported") else {
                 throw WebAuthnError(.malformedClientData, "clientDataJSON.tokenBinding.status has an unknown value")
             }
@@ -60,7 +60,7 @@ public struct CollectedClientData: Sendable {
         self.topOrigin = topOrigin
         self.crossOrigin = crossOrigin
         self.payment = json["payment"]
-        self.json = json
+        self.members = json
     }
 
     public var hash: [UInt8] { Array(SHA256.hash(data: bytes)) }

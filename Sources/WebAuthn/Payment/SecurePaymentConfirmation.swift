@@ -79,6 +79,9 @@ public enum SecurePaymentConfirmation {
         userVerification: UserVerificationRequirement = .required,
         policy: AuthenticationPolicy = AuthenticationPolicy()
     ) throws(WebAuthnError) -> VerifiedPayment {
+        if record.paymentEnabled == false {
+            throw WebAuthnError(.paymentNotEnabled, "the credential was not registered for Secure Payment Confirmation")
+        }
         let expectations = AuthenticationExpectations(challenge: challenge, userVerification: userVerification, type: clientDataType)
         let authentication = try AuthenticationCeremony.verify(response, expecting: expectations, credential: record, relyingParty: relyingParty, policy: policy)
         guard let json = authentication.clientData.payment else {

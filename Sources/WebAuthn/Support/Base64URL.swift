@@ -39,25 +39,40 @@ public enum Base64URL {
 
     public static func decode(utf8 input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = input.count
-        if count % 4 == 1 { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for character in input {
-            let value = reverse[Int(character)]
-            if value == 0xFF { return nil }
-            accumulator = (accumulator << 6) | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
+        let remainder = count % 4
+        if remainder == 1 { return nil }
+        let outputCount = count / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
+        var valid = true
+        let output = reverse.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: outputCount) { buffer, initialized in
+                var i = 0
+                var o = 0
+                // Four characters to three bytes; an invalid character maps to 0xFF, which sets
+                // a bit no valid 6-bit value has.
+                while i + 4 <= count {
+                    let a = table[Int(input[i])], b = table[Int(input[i + 1])], c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 { valid = false; break }
+                    buffer[o] = a << 2 | b >> 4
+                    buffer[o + 1] = b << 4 | c >> 2
+                    buffer[o + 2] = c << 6 | d
+                    i += 4
+                    o += 3
+                }
+                if valid && remainder >= 2 {
+                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                    let c = remainder == 3 ? table[Int(input[i + 2])] : 0
+                    // Leftover bits must be zero: each byte string has exactly one encoding.
+                    if (a | b | c) & 0xC0 != 0 || (remainder == 2 ? b & 0x0F : c & 0x03) != 0 {
+                        valid = false
+                    } else {
+                        buffer[o] = a << 2 | b >> 4
+                        if remainder == 3 { buffer[o + 1] = b << 4 | c >> 2 }
+                    }
+                }
+                initialized = valid ? outputCount : 0
             }
         }
-        // Leftover bits must be zero: rejects non-canonical encodings.
-        if accumulator != 0 { return nil }
-        return output
+        return valid ? output : nil
     }
 
     /// Standard base64 with optional padding (certificates in SafetyNet JWS headers use it).

@@ -43,6 +43,34 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
+extension JSONValue {
+    /// Parses a JSON object spanning all of `bytes` into its members in order, without building
+    /// a dictionary: the fast path for small signed objects such as `clientDataJSON`.
+    public static func parseObjectMembers(_ bytes: [UInt8], limits: Limits = Limits()) -> Result<[JSONMember], JSONParseError> {
+        guard bytes.count <= limits.maxBytes else { return .failure(JSONParseError(offset: 0, reason: "larger than \(limits.maxBytes) bytes")) }
+        var parser = JSONParser(bytes: bytes, maxDepth: limits.maxDepth)
+        do throws(JSONParseError) {
+            parser.skipWhitespace()
+            guard try parser.peek() == UInt8(ascii: "{") else { throw parser.error("not a JSON object") }
+            let members = try parser.members(depth: 0)
+            parser.skipWhitespace()
+            guard parser.offset == bytes.count else { throw parser.error("trailing characters") }
+            return .success(members)
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+public struct JSONMember: Sendable, Hashable {
+    public let key: String
+    public let value: JSONValue
+}
+
+extension [JSONMember] {
+    public subscript(key: String) -> JSONValue? { first { $0.key == key }?.value }
+}
+
 public struct JSONParseError: Error, Sendable {
     public let offset: Int
     public let reason: String
@@ -96,10 +124,20 @@ private struct JSONParser {
     }
 
     mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
+        let members = try members(depth: depth)
+        var dictionary: [String: JSONValue] = [:]
+        dictionary.reserveCapacity(members.count)
+        for member in members { dictionary[member.key] = member.value }
+        return .object(dictionary)
+    }
+
+    /// An object's members in order; a repeated name is an error (two readers could disagree).
+    mutating func members(depth: Int) throws(JSONParseError) -> [JSONMember] {
         offset += 1
-        var members: [String: JSONValue] = [:]
+        var members: [JSONMember] = []
+        var names = Set<String>()
         skipWhitespace()
-        if try peek() == UInt8(ascii: "}") { offset += 1; return .object(members) }
+        if try peek() == UInt8(ascii: "}") { offset += 1; return members }
         while true {
             skipWhitespace()
             guard try peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -109,11 +147,20 @@ private struct JSONParser {
             offset += 1
             skipWhitespace()
             let member = try value(depth: depth + 1)
-            guard members.updateValue(member, forKey: key) == nil else { throw error("duplicate member \"\(key)\"") }
+            // Small objects are checked by scan; a set only pays off for large ones.
+            let duplicate: Bool
+            if members.count < 16 {
+                duplicate = members.contains { $0.key == key }
+            } else {
+                if names.isEmpty { names = Set(members.map(\.key)) }
+                duplicate = !names.insert(key).inserted
+            }
+            guard !duplicate else { throw error("duplicate member \"\(key)\"") }
+            members.append(JSONMember(key: key, value: member))
             skipWhitespace()
             let next = try peek()
             offset += 1
-            if next == UInt8(ascii: "}") { return .object(members) }
+            if next == UInt8(ascii: "}") { return members }
             guard next == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
         }
     }

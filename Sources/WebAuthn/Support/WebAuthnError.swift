@@ -60,6 +60,7 @@ public struct WebAuthnError: Error, Sendable, Equatable, CustomStringConvertible
         // Secure Payment Confirmation
         case paymentDataMissing = "payment_data_missing"
         case paymentMismatch = "payment_mismatch"
+        case paymentNotEnabled = "payment_not_enabled"
     }
 }
 

@@ -1,5 +1,7 @@
 import Foundation
 import X509
+import SwiftASN1
+import Crypto
 
 /// The root certificates attestation chains may end at: a general set, plus sets that apply
 /// only to one attestation format (Apple's root for `apple`, Google's for `android-key`, …).
@@ -55,5 +57,3 @@ extension Certificate {
     }
 }
 
-import SwiftASN1
-import Crypto

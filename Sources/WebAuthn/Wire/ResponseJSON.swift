@@ -1,13 +1,14 @@
-/// `RegistrationResponseJSON` (WebAuthn L3 §5.1, `PublicKeyCredential.toJSON()` of a create()).
-public struct RegistrationResponseJSON: Codable, Sendable {
+/// A `PublicKeyCredential` as `toJSON()` serializes it (WebAuthn L3 §5.1): the same envelope for
+/// both ceremonies, around the attestation or assertion response.
+public struct PublicKeyCredentialJSON<Response: Codable & Sendable>: Codable, Sendable {
     public var id: String
     public var rawId: String
     public var type: String
-    public var response: AuthenticatorAttestationResponseJSON
+    public var response: Response
     public var authenticatorAttachment: String?
     public var clientExtensionResults: ClientExtensionResults
 
-    public init(id: String, rawId: String, type: String = "public-key", response: AuthenticatorAttestationResponseJSON,
+    public init(id: String, rawId: String, type: String = "public-key", response: Response,
                 authenticatorAttachment: String? = nil, clientExtensionResults: ClientExtensionResults = .init()) {
         self.id = id
         self.rawId = rawId
@@ -17,16 +18,23 @@ public struct RegistrationResponseJSON: Codable, Sendable {
         self.clientExtensionResults = clientExtensionResults
     }
 
+    /// `clientExtensionResults` is required by L3 but absent from some captured responses: treated as empty.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         rawId = try c.decode(String.self, forKey: .rawId)
         type = try c.decode(String.self, forKey: .type)
-        response = try c.decode(AuthenticatorAttestationResponseJSON.self, forKey: .response)
+        response = try c.decode(Response.self, forKey: .response)
         authenticatorAttachment = try c.decodeIfPresent(String.self, forKey: .authenticatorAttachment)
         clientExtensionResults = try c.decodeIfPresent(ClientExtensionResults.self, forKey: .clientExtensionResults) ?? .init()
     }
 }
+
+/// `RegistrationResponseJSON` (L3 §5.1): the result of `navigator.credentials.create()`.
+public typealias RegistrationResponseJSON = PublicKeyCredentialJSON<AuthenticatorAttestationResponseJSON>
+
+/// `AuthenticationResponseJSON` (L3 §5.1): the result of `navigator.credentials.get()`.
+public typealias AuthenticationResponseJSON = PublicKeyCredentialJSON<AuthenticatorAssertionResponseJSON>
 
 public struct AuthenticatorAttestationResponseJSON: Codable, Sendable {
     public var clientDataJSON: String
@@ -45,36 +53,6 @@ public struct AuthenticatorAttestationResponseJSON: Codable, Sendable {
         self.transports = transports
         self.publicKey = publicKey
         self.publicKeyAlgorithm = publicKeyAlgorithm
-    }
-}
-
-/// `AuthenticationResponseJSON` (WebAuthn L3 §5.1, `PublicKeyCredential.toJSON()` of a get()).
-public struct AuthenticationResponseJSON: Codable, Sendable {
-    public var id: String
-    public var rawId: String
-    public var type: String
-    public var response: AuthenticatorAssertionResponseJSON
-    public var authenticatorAttachment: String?
-    public var clientExtensionResults: ClientExtensionResults
-
-    public init(id: String, rawId: String, type: String = "public-key", response: AuthenticatorAssertionResponseJSON,
-                authenticatorAttachment: String? = nil, clientExtensionResults: ClientExtensionResults = .init()) {
-        self.id = id
-        self.rawId = rawId
-        self.type = type
-        self.response = response
-        self.authenticatorAttachment = authenticatorAttachment
-        self.clientExtensionResults = clientExtensionResults
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        rawId = try c.decode(String.self, forKey: .rawId)
-        type = try c.decode(String.self, forKey: .type)
-        response = try c.decode(AuthenticatorAssertionResponseJSON.self, forKey: .response)
-        authenticatorAttachment = try c.decodeIfPresent(String.self, forKey: .authenticatorAttachment)
-        clientExtensionResults = try c.decodeIfPresent(ClientExtensionResults.self, forKey: .clientExtensionResults) ?? .init()
     }
 }
 
