@@ -22,6 +22,9 @@
 # .build-fuzz-src/SNAPSHOT.txt records the commit and the changed files it was taken from.
 set -uo pipefail
 export SWIFT_DETERMINISTIC_HASHING=1
+# The Swift runtime's own crash handler (swift-backtrace) races libFuzzer's and ASan's on a
+# crash and reports a spurious ASan error from inside itself; libFuzzer does the reporting.
+export SWIFT_BACKTRACE=enable=no
 
 FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$FUZZ_DIR")

@@ -200,7 +200,16 @@ struct FuzzRegressionTests {
         if let clientData = try? CollectedClientData(bytes) {
             #expect(Base64URL.decode(clientData.challenge) == clientData.challengeBytes)
         }
-        _ = JSONValue.parse(bytes)
+        // The dictionary parse and the in-order member parse accept the same objects.
+        switch (JSONValue.parse(bytes), JSONValue.parseObjectMembers(bytes)) {
+        case (.success(.object(let dictionary)), .success(let members)):
+            #expect(members.count == dictionary.count)
+            for member in members { #expect(dictionary[member.key] == member.value) }
+        case (.success(.object), .failure), (.success, .success), (.failure, .success):
+            Issue.record("JSONValue.parse and JSONValue.parseObjectMembers disagree")
+        default:
+            break
+        }
         _ = JSONValue.parse(bytes, limits: .init(maxDepth: 512, maxBytes: 1 << 20))
         if let decoded = bytes.withUnsafeBufferPointer({ Base64URL.decode(utf8: $0) }) {
             #expect(Array(Base64URL.encode(decoded).utf8) == bytes, "base64url accepted a non-canonical encoding")

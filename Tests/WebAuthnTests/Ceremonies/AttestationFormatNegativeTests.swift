@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import SwiftASN1
 import Testing
 import X509
 @testable import ClavigerTesting

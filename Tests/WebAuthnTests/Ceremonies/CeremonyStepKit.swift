@@ -129,13 +129,13 @@ struct RegistrationStepScenario {
 
 extension RegistrationResponseJSON {
     /// Decodes the attestation object, lets `edit` change the CBOR item, and re-encodes it.
-    mutating func editAttestationObject(_ edit: (inout CBOR) -> Void) throws {
+    mutating func ceremonyStepEditAttestationObject(_ edit: (inout CBOR) -> Void) throws {
         var item = try CBORDecoder.decode(try #require(Base64URL.decode(response.attestationObject)))
         edit(&item)
         response.attestationObject = Base64URL.encode(CBOREncoder.encode(item))
     }
 
-    mutating func editAttestationObjectBytes(_ edit: (inout [UInt8]) -> Void) throws {
+    mutating func ceremonyStepEditAttestationObjectBytes(_ edit: (inout [UInt8]) -> Void) throws {
         var bytes = try #require(Base64URL.decode(response.attestationObject))
         edit(&bytes)
         response.attestationObject = Base64URL.encode(bytes)

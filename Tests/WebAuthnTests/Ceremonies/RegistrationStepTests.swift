@@ -169,23 +169,23 @@ struct RegistrationStepTests {
         try await scenario.attempt { $0.response.attestationObject = Base64URL.encode([0xFF]) }.mustFail(with: .malformedCBOR)
         try await scenario.attempt { $0.response.attestationObject = "" }.mustFail(with: .malformedCBOR)
         // A truncated object.
-        try await scenario.attempt { try $0.editAttestationObjectBytes { $0.removeLast(3) } }.mustFail(with: .malformedCBOR)
+        try await scenario.attempt { try $0.ceremonyStepEditAttestationObjectBytes { $0.removeLast(3) } }.mustFail(with: .malformedCBOR)
     }
 
     @Test func registration_with_bytes_after_the_attestation_object_is_rejected() async throws {
         let scenario = RegistrationStepScenario()
-        try await scenario.attempt { try $0.editAttestationObjectBytes { _ in } }.mustVerify("re-encoded untouched")
-        try await scenario.attempt { try $0.editAttestationObjectBytes { $0.append(0x00) } }.mustFail(with: .malformedCBOR)
-        try await scenario.attempt { try $0.editAttestationObjectBytes { $0 += $0 } }.mustFail(with: .malformedCBOR)
+        try await scenario.attempt { try $0.ceremonyStepEditAttestationObjectBytes { _ in } }.mustVerify("re-encoded untouched")
+        try await scenario.attempt { try $0.ceremonyStepEditAttestationObjectBytes { $0.append(0x00) } }.mustFail(with: .malformedCBOR)
+        try await scenario.attempt { try $0.ceremonyStepEditAttestationObjectBytes { $0 += $0 } }.mustFail(with: .malformedCBOR)
     }
 
     @Test func registration_with_attestation_object_members_other_than_fmt_attStmt_authData_is_rejected() async throws {
         let scenario = RegistrationStepScenario()
-        try await scenario.attempt { try $0.editAttestationObject { _ in } }.mustVerify("re-encoded untouched")
-        try await scenario.attempt { try $0.editAttestationObject { $0 = $0.ceremonyStepSetting("extra", 1) } }.mustFail(with: .malformedCBOR)
-        try await scenario.attempt { try $0.editAttestationObject { $0 = .map(($0.mapValue ?? []) + [CBORPair(1, "x")]) } }.mustFail(with: .malformedCBOR)
+        try await scenario.attempt { try $0.ceremonyStepEditAttestationObject { _ in } }.mustVerify("re-encoded untouched")
+        try await scenario.attempt { try $0.ceremonyStepEditAttestationObject { $0 = $0.ceremonyStepSetting("extra", 1) } }.mustFail(with: .malformedCBOR)
+        try await scenario.attempt { try $0.ceremonyStepEditAttestationObject { $0 = .map(($0.mapValue ?? []) + [CBORPair(1, "x")]) } }.mustFail(with: .malformedCBOR)
         // The same member twice (a second fmt a lax parser might read instead of the first).
-        try await scenario.attempt { try $0.editAttestationObject { $0 = .map(($0.mapValue ?? []) + [CBORPair("fmt", "packed")]) } }.mustFail(with: .malformedCBOR)
+        try await scenario.attempt { try $0.ceremonyStepEditAttestationObject { $0 = .map(($0.mapValue ?? []) + [CBORPair("fmt", "packed")]) } }.mustFail(with: .malformedCBOR)
     }
 
     @Test func registration_with_attestation_object_missing_or_mistyped_members_is_rejected() async throws {
@@ -201,7 +201,7 @@ struct RegistrationStepTests {
             .init("an array instead of a map", { item in .array((item.mapValue ?? []).map(\.value)) }),
         ]
         for edit in edits {
-            try await scenario.attempt { try $0.editAttestationObject { $0 = edit.value($0) } }.mustFail(with: .malformedCBOR, edit.label)
+            try await scenario.attempt { try $0.ceremonyStepEditAttestationObject { $0 = edit.value($0) } }.mustFail(with: .malformedCBOR, edit.label)
         }
     }
 
