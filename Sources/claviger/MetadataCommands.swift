@@ -253,6 +253,8 @@ struct BenchMetadata: AsyncParsableCommand {
         let verifyDecodeIndexMedianMs: Double
         let verifyDecodeIndexMinMs: Double
         let verifyDecodeIndexMaxMs: Double
+        /// Of which: parsing the payload JSON alone (median).
+        let payloadJSONParseMedianMs: Double
         let lookups: Int
         let lookupNsPerOp: Double
         let containsNsPerOp: Double
@@ -279,6 +281,13 @@ struct BenchMetadata: AsyncParsableCommand {
             samples.append(milliseconds(start.duration(to: .now)))
         }
         samples.sort()
+        var parseSamples: [Double] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            guard case .success = JSONValue.parse(payload.json, limits: .init(maxDepth: 64, maxBytes: MetadataBLOBVerifier.defaultMaxBytes)) else { throw ExitCode(1) }
+            parseSamples.append(milliseconds(start.duration(to: .now)))
+        }
+        parseSamples.sort()
 
         let keys = payload.aaguids
         guard !keys.isEmpty else { throw usageFailure("the synthetic BLOB has no AAGUID entries") }
@@ -302,6 +311,7 @@ struct BenchMetadata: AsyncParsableCommand {
         let result = Result(
             entries: catalog.entries.count, blobBytes: blob.count, payloadBytes: payload.json.count, runs: runs,
             verifyDecodeIndexMedianMs: samples[samples.count / 2], verifyDecodeIndexMinMs: samples.first ?? 0, verifyDecodeIndexMaxMs: samples.last ?? 0,
+            payloadJSONParseMedianMs: parseSamples[parseSamples.count / 2],
             lookups: lookups, lookupNsPerOp: lookupNs, containsNsPerOp: containsNs,
             trustAnchorsFirstNs: firstAnchorsNs, trustAnchorsCachedNs: cachedAnchorsNs, goalVerifyMs: 150, goalLookupNs: 1000)
         let encoder = JSONEncoder()

@@ -180,7 +180,7 @@ struct VerifyAuthentication: ParsableCommand {
                                                                     userVerification: rp.userVerification)
                 return Report(verified.authentication, publicKey: key, payment: verified.payment)
             }
-            let expectations = AuthenticationExpectations(challenge: challenge, userVerification: rp.userVerification, appID: appID)
+            let expectations = AuthenticationExpectations(challenge: challenge, userVerification: rp.userVerification, appID: appID, userIdentified: true)
             let verified = try AuthenticationCeremony.verify(response, expecting: expectations, credential: record, relyingParty: rp.relyingParty)
             return Report(verified, publicKey: key, payment: nil)
         } catch {

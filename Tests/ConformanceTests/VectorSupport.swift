@@ -158,7 +158,9 @@ struct Vector: Sendable, CustomTestStringConvertible {
 
     var authenticationExpectations: AuthenticationExpectations {
         AuthenticationExpectations(challenge: challenge, userVerification: userVerification,
-                                   appID: options["appid"]?.string, type: options["expected_type"]?.string ?? "webauthn.get")
+                                   appID: options["appid"]?.string, type: options["expected_type"]?.string ?? "webauthn.get",
+                                   // Each vector names its credential record: the user was identified.
+                                   userIdentified: true)
     }
 }
 

@@ -85,10 +85,8 @@ public enum SyntheticMetadata {
         let vendorRoots = try (0..<max(1, vendors)).map { index -> String in
             let key = P256.Signing.PrivateKey()
             let name = try DistinguishedName {
-                CountryName("US")
-                OrganizationName("Synthetic Vendor \(index)")
-                OrganizationalUnitName("Authenticator Attestation")
-                CommonName("Synthetic Vendor \(index) FIDO Root CA")
+                OrganizationName("Vendor \(index)")
+                CommonName("Vendor \(index) FIDO Root")
             }
             let certificate = try Certificate(
                 version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey), notValidBefore: Date(timeIntervalSince1970: 1_500_000_000),
@@ -100,7 +98,7 @@ public enum SyntheticMetadata {
             return Data(serializer.serializedBytes).base64EncodedString()
         }
         // A small PNG-sized data URL, as every production statement carries one.
-        let icon = "data:image/png;base64," + Data((0..<180).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).base64EncodedString()
+        let icon = "data:image/png;base64," + Data((0..<90).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).base64EncodedString()
         let statuses = ["FIDO_CERTIFIED_L1", "FIDO_CERTIFIED_L2", "FIDO_CERTIFIED", "NOT_FIDO_CERTIFIED", "FIDO_CERTIFIED_L1plus", "SELF_ASSERTION_SUBMITTED"]
         var generator = SplitMix64(seed: 0x5EED)
         var aaguids: [AAGUID] = []
@@ -133,10 +131,10 @@ public enum SyntheticMetadata {
             }
             out += "{\(identifier),\"metadataStatement\":{\"legalHeader\":\"https://fidoalliance.org/metadata/metadata-statement-legal-header/\","
             out += "\(statementIdentifier),\"description\":\"Synthetic Vendor \(vendor) Security Key \(index)\",\"authenticatorVersion\":\(index % 7 + 1),"
-            out += "\"protocolFamily\":\"\(family)\",\"schema\":3,\"upv\":[{\"major\":1,\"minor\":1},{\"major\":1,\"minor\":0}],"
-            out += "\"authenticationAlgorithms\":[\"secp256r1_ecdsa_sha256_raw\",\"ed25519_eddsa_sha512_raw\"],\"publicKeyAlgAndEncodings\":[\"cose\"],"
+            out += "\"protocolFamily\":\"\(family)\",\"schema\":3,\"upv\":[{\"major\":1,\"minor\":1}],"
+            out += "\"authenticationAlgorithms\":[\"secp256r1_ecdsa_sha256_raw\"],\"publicKeyAlgAndEncodings\":[\"cose\"],"
             out += "\"attestationTypes\":[\"basic_full\"],\"userVerificationDetails\":[[{\"userVerificationMethod\":\"presence_internal\"}],"
-            out += "[{\"userVerificationMethod\":\"passcode_external\",\"caDesc\":{\"base\":64,\"minLength\":4}},{\"userVerificationMethod\":\"presence_internal\"}]],"
+            out += "[{\"userVerificationMethod\":\"passcode_external\"},{\"userVerificationMethod\":\"presence_internal\"}]],"
             out += "\"keyProtection\":[\"hardware\",\"secure_element\"],\"matcherProtection\":[\"on_chip\"],\"cryptoStrength\":128,"
             out += "\"attachmentHint\":[\"external\",\"wired\",\"nfc\"],\"tcDisplay\":[],\"multiDeviceCredentialSupport\":\"unsupported\","
             out += "\"attestationRootCertificates\":[\"\(vendorRoots[vendor])\"],\"icon\":\"\(icon)\"},"

@@ -36,9 +36,13 @@ public struct AuthenticationExpectations: Sendable {
     public var appID: String?
     /// `webauthn.get`, or `payment.get` for Secure Payment Confirmation.
     public var type: String
+    /// The RP knew the user before the ceremony (username entered, or a session). When false —
+    /// a discoverable, usernameless sign-in — the response must carry a userHandle (§7.2 step 6).
+    public var userIdentified: Bool
 
     public init(challenge: [UInt8], userVerification: UserVerificationRequirement = .required, allowCredentials: [[UInt8]] = [],
-                appID: String? = nil, type: String = "webauthn.get") {
+                appID: String? = nil, type: String = "webauthn.get", userIdentified: Bool = false) {
+        self.userIdentified = userIdentified
         self.challenge = challenge
         self.userVerification = userVerification
         self.allowCredentials = allowCredentials
@@ -104,7 +108,7 @@ public enum AuthenticationCeremony {
         // Steps 5–7: the credential is the stored one, allowed, and owned by the user.
         let credentialID = try decodeBase64URL(response.rawId, field: "rawId")
         try verifyCredentialIdentity(credentialID, response: response, record: record, expectations: expectations)
-        let userHandle = try verifyUserHandle(response, record: record)
+        let userHandle = try verifyUserHandle(response, record: record, userIdentified: expectations.userIdentified)
         // Steps 8–10: parse the signed data.
         let authData = try AuthenticatorData(try decodeBase64URL(response.response.authenticatorData, field: "response.authenticatorData"))
         let clientData = try CollectedClientData(try decodeBase64URL(response.response.clientDataJSON, field: "response.clientDataJSON"))
@@ -150,9 +154,14 @@ public enum AuthenticationCeremony {
         }
     }
 
-    /// §7.2 step 6: a returned userHandle must be the owner's.
-    static func verifyUserHandle(_ response: AuthenticationResponseJSON, record: CredentialRecord) throws(WebAuthnError) -> [UInt8]? {
-        guard let encoded = response.response.userHandle, !encoded.isEmpty else { return nil }
+    /// §7.2 step 6: a returned userHandle must be the owner's; a usernameless sign-in needs one.
+    static func verifyUserHandle(_ response: AuthenticationResponseJSON, record: CredentialRecord, userIdentified: Bool) throws(WebAuthnError) -> [UInt8]? {
+        guard let encoded = response.response.userHandle, !encoded.isEmpty else {
+            guard userIdentified else {
+                throw WebAuthnError(.userHandleMismatch, "a usernameless sign-in must return the userHandle of the credential's owner")
+            }
+            return nil
+        }
         let handle = try decodeBase64URL(encoded, field: "response.userHandle")
         if let owner = record.userHandle, !bytesEqual(owner, handle) {
             throw WebAuthnError(.userHandleMismatch, "userHandle does not belong to the credential's owner")

@@ -212,7 +212,12 @@ public enum RegistrationCeremony {
         options.safetyNetRequireCTSProfileMatch = policy.safetyNetRequireCTSProfileMatch
         let input = AttestationInput(statement: object.statement, authenticatorData: object.authenticatorData, credential: credential,
                                      clientDataHash: clientDataHash, options: options)
-        return try AttestationFormats.verify(format: object.format, input)
+        let result = try AttestationFormats.verify(format: object.format, input)
+        // A format the bank does not accept must not get in wrapped inside a compound statement.
+        if let allowed = policy.allowedFormats, let component = result.components.first(where: { !allowed.contains($0.format) }) {
+            throw WebAuthnError(.formatNotAllowed, "attestation format \(component.format) inside \(object.format) is not allowed by policy")
+        }
+        return result
     }
 
     /// §7.1 steps 23–24: the trust path must chain to an anchor for this format at `now`.

@@ -82,7 +82,7 @@ public enum SecurePaymentConfirmation {
         if record.paymentEnabled == false {
             throw WebAuthnError(.paymentNotEnabled, "the credential was not registered for Secure Payment Confirmation")
         }
-        let expectations = AuthenticationExpectations(challenge: challenge, userVerification: userVerification, type: clientDataType)
+        let expectations = AuthenticationExpectations(challenge: challenge, userVerification: userVerification, type: clientDataType, userIdentified: true)
         let authentication = try AuthenticationCeremony.verify(response, expecting: expectations, credential: record, relyingParty: relyingParty, policy: policy)
         guard let json = authentication.clientData.payment else {
             throw WebAuthnError(.paymentDataMissing, "clientDataJSON has no payment member")

@@ -503,12 +503,10 @@ struct AttestationFormatNegativeTests {
         try await scenario.attempt().mustFail(with: .formatNotAllowed)
     }
 
-    /// `RegistrationPolicy.allowedFormats` ("only these formats are accepted") is checked against
-    /// the top-level `fmt` only (RegistrationCeremony.verifyStatement); the formats nested in a
-    /// compound statement are never checked, so a bank allowing ["compound", "packed"] accepts an
-    /// apple, tpm or android-key statement wrapped next to a packed one.
-    @Test(.disabled("BUG: allowedFormats is not applied to compound components (RegistrationCeremony.swift verifyStatement)"))
-    func compound_components_are_subject_to_allowedFormats() async throws {
+    /// `RegistrationPolicy.allowedFormats` ("only these formats are accepted") applies to the
+    /// formats nested in a compound statement too, or a bank allowing ["compound", "packed"] would
+    /// accept an apple, tpm or android-key statement wrapped next to a packed one.
+    @Test func compound_components_are_subject_to_allowedFormats() async throws {
         var scenario = try scenario(SoftwareAuthenticator(attestation: .compound([.packedBasic, .apple]))) { $0.allowedFormats = ["compound", "packed", "apple"] }
         try await scenario.attempt().mustVerify()
         // A format the bank does not accept must not get in by being wrapped in a compound statement.

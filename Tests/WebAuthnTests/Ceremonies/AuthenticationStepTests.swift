@@ -316,3 +316,16 @@ struct AuthenticationStepTests {
         try scenario.attempt { $0.rawId = "*"; $0.id = "*" }.mustFail(with: .malformedBase64)
     }
 }
+
+/// §7.2 step 6 for discoverable (usernameless) sign-in: the user is found through the
+/// userHandle, so a response without one cannot be attributed and is refused.
+@Suite struct UsernamelessUserHandleTests {
+    @Test func usernameless_sign_in_without_a_user_handle_is_rejected() throws {
+        var scenario = try AssertionStepScenario()
+        scenario.expectations.allowCredentials = []
+        scenario.expectations.userIdentified = false
+        #expect(try scenario.attempt().mustVerify().userHandle == AssertionStepScenario.ownerHandle)
+        try scenario.attempt(Tampering { $0.userHandle = .some(nil) }).mustFail(with: .userHandleMismatch)
+        try scenario.attempt(Tampering { $0.userHandle = [] }).mustFail(with: .userHandleMismatch)
+    }
+}

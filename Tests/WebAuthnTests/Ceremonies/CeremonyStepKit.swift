@@ -200,7 +200,7 @@ struct AssertionStepScenario {
         credential = stored
         record = CredentialRecord(id: stored.id, publicKey: stored.publicKey, signCount: stored.signCount,
                                   backupEligible: stored.backupEligible, backupState: stored.backupState, userHandle: stored.userHandle)
-        expectations = AuthenticationExpectations(challenge: CeremonyStepFixture.challenge(), allowCredentials: [stored.id])
+        expectations = AuthenticationExpectations(challenge: CeremonyStepFixture.challenge(), allowCredentials: [stored.id], userIdentified: true)
     }
 
     mutating func response(_ tampering: Tampering = .none) throws -> AuthenticationResponseJSON {
