@@ -253,7 +253,7 @@ struct BenchMetadata: AsyncParsableCommand {
         let verifyDecodeIndexMedianMs: Double
         let verifyDecodeIndexMinMs: Double
         let verifyDecodeIndexMaxMs: Double
-        /// Of which: parsing the payload JSON alone (median).
+        /// For comparison only: a general JSON tree parse (WebAuthn.JSONValue) of the same payload, median.
         let payloadJSONParseMedianMs: Double
         let lookups: Int
         let lookupNsPerOp: Double

@@ -200,6 +200,33 @@ struct SyntheticBLOBTests {
         #expect(code == .blobCRLInvalid)
     }
 
+    @Test func signedButHostilePayloadsAreMalformedAndOddMembersAreTolerated() async throws {
+        let pki = try Self.pki()
+        let verifier = MetadataBLOBVerifier(trustRoots: [pki.root])
+        let hostile = [
+            String(repeating: "[", count: 100_000),
+            "{\"no\":1,\"nextUpdate\":\"2025-02-01\",\"entries\":[" + String(repeating: "{\"x\":", count: 5000) + "1" + String(repeating: "}", count: 5000) + "]}",
+            "{\"no\":\"1\",\"nextUpdate\":\"2025-02-01\",\"entries\":[]}",
+            "{\"no\":1,\"nextUpdate\":\"2025-02-31\",\"entries\":[]}",
+            "{\"no\":1,\"nextUpdate\":\"2025-02-01\",\"entries\":[]} trailing",
+            "{\"no\":1,\"nextUpdate\":\"2025-02-01\",\"entries\":[{\"aaid\":\"\\ud800\"}]}",
+        ]
+        for payload in hostile {
+            let code = await metadataErrorCode { _ = try await verifier.verify(try pki.sign(payload: Array(payload.utf8)), at: Self.now) }
+            #expect(code == .blobMalformed)
+        }
+        let odd = "{\"no\":3,\"nextUpdate\":\"2025-02-01\",\"future\":{\"a\":[1,2.5e3,null,true]},\"entries\":[7,\"x\","
+            + "{\"aaguid\":\"0132d110-bf4e-4208-a403-ab4f5f12efe5\",\"statusReports\":[{\"status\":5},{\"status\":\"REVOKED\"}],"
+            + "\"metadataStatement\":{\"description\":\"caf\\u00e9\",\"keyProtection\":\"hardware\",\"cryptoStrength\":\"x\"}}]}"
+        let verified = try await verifier.verify(try pki.sign(payload: Array(odd.utf8)), at: Self.now)
+        #expect(verified.catalog.entries.count == 1)
+        let entry = try #require(verified.catalog.entries.first)
+        #expect(entry.statusReports.map(\.status) == [.revoked])
+        #expect(entry.statement?.description == "café")
+        #expect(entry.statement?.keyProtection == [])
+        #expect(entry.statement?.cryptoStrength == nil)
+    }
+
     @Test func crlPastItsNextUpdateOrFromAnotherKeyIsInvalid() async throws {
         let pki = try Self.pki()
         let other = try Self.pki()

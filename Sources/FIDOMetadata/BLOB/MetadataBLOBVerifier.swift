@@ -56,7 +56,7 @@ public struct MetadataBLOBVerifier: Sendable {
         try blob.withUnsafeBufferPointer { (buffer) throws(MetadataError) in
             try jws.verifySignature(signingInput: UnsafeBufferPointer(rebasing: buffer[jws.signingInputRange]))
         }
-        let header = try PayloadDecoding.parse(jws.payload)
+        let (header, entries) = try PayloadReader.decode(jws.payload)
         if let previousSerialNumber, header.serialNumber <= previousSerialNumber {
             throw MetadataError(.blobRollback, "the BLOB's no \(header.serialNumber) is not greater than the accepted \(previousSerialNumber)")
         }
@@ -65,7 +65,7 @@ public struct MetadataBLOBVerifier: Sendable {
             throw MetadataError(.blobStale, "the BLOB's nextUpdate \(CalendarDate.formatDay(header.nextUpdate)) has passed")
         }
         let catalog = MetadataCatalog(serialNumber: header.serialNumber, nextUpdate: header.nextUpdate, legalHeader: header.legalHeader,
-                                      entries: PayloadDecoding.entries(header.entries))
+                                      entries: entries)
         return VerifiedMetadataBLOB(catalog: catalog, algorithm: jws.algorithm.rawValue, chain: chain, verifiedAt: time, isStale: stale)
     }
 

@@ -113,7 +113,7 @@ public struct MetadataDiff: Sendable {
 extension MetadataCatalog {
     func index(for key: MetadataDiff.Key) -> Int? {
         switch key {
-        case .aaguid(let aaguid): byAAGUID[aaguid]
+        case .aaguid(let aaguid): byAAGUID[AAGUIDKey(aaguid)]
         case .attestationCertificateKeyIdentifier(let identifier): byKeyIdentifier[identifier]
         case .aaid(let aaid): byAAID[aaid]
         }

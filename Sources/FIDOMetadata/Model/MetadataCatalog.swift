@@ -10,7 +10,7 @@ public struct MetadataCatalog: Sendable {
     public let nextUpdate: Date?
     public let legalHeader: String?
     public let entries: [MetadataEntry]
-    let byAAGUID: [AAGUID: Int]
+    let byAAGUID: [AAGUIDKey: Int]
     let byKeyIdentifier: [String: Int]
     let byAAID: [String: Int]
     /// Attestation roots parsed on first use: parsing every statement's roots at load would
@@ -22,12 +22,12 @@ public struct MetadataCatalog: Sendable {
         self.nextUpdate = nextUpdate
         self.legalHeader = legalHeader
         self.entries = entries
-        var byAAGUID: [AAGUID: Int] = [:]
+        var byAAGUID: [AAGUIDKey: Int] = [:]
         var byKeyIdentifier: [String: Int] = [:]
         var byAAID: [String: Int] = [:]
         byAAGUID.reserveCapacity(entries.count)
         for (index, entry) in entries.enumerated() {
-            if let aaguid = entry.aaguid { byAAGUID[aaguid] = index }
+            if let aaguid = entry.aaguid { byAAGUID[AAGUIDKey(aaguid)] = index }
             if let aaid = entry.aaid { byAAID[aaid] = index }
             for identifier in entry.attestationCertificateKeyIdentifiers { byKeyIdentifier[identifier.lowercased()] = index }
         }
@@ -37,7 +37,7 @@ public struct MetadataCatalog: Sendable {
     }
 
     public func entry(aaguid: AAGUID) -> MetadataEntry? {
-        byAAGUID[aaguid].map { entries[$0] }
+        byAAGUID[AAGUIDKey(aaguid)].map { entries[$0] }
     }
 
     /// By attestation certificate key identifier: lowercase hex SHA-1 of the subjectPublicKey.
@@ -51,14 +51,14 @@ public struct MetadataCatalog: Sendable {
     }
 
     /// Whether an entry exists for `aaguid` (no copy of the entry).
-    public func contains(aaguid: AAGUID) -> Bool { byAAGUID[aaguid] != nil }
+    public func contains(aaguid: AAGUID) -> Bool { byAAGUID[AAGUIDKey(aaguid)] != nil }
 
     // MARK: - Trust anchors from metadata statements
 
     /// The attestation roots the statement for `aaguid` lists: the only roots a registration
     /// claiming that AAGUID may chain to. Empty when the AAGUID is unknown or lists none.
     public func trustAnchors(forAAGUID aaguid: AAGUID) -> [Certificate] {
-        guard let index = byAAGUID[aaguid] else { return [] }
+        guard let index = byAAGUID[AAGUIDKey(aaguid)] else { return [] }
         return roots(at: index)
     }
 
@@ -103,5 +103,22 @@ final class RootCertificateCache: Sendable {
         let parsed = parse()
         storage.withLock { $0[index] = parsed }
         return parsed
+    }
+}
+
+/// An AAGUID as two words: hashing two integers is several times cheaper than hashing the
+/// 16-element byte array `AAGUID` holds, and lookups happen on every ceremony.
+struct AAGUIDKey: Hashable {
+    let high: UInt64
+    let low: UInt64
+
+    init(_ aaguid: AAGUID) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (index, byte) in aaguid.bytes.enumerated() {
+            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        self.high = high
+        self.low = low
     }
 }

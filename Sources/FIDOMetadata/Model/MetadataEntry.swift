@@ -96,37 +96,165 @@ public struct StatusReport: Sendable, Hashable {
 
 /// The metadata statement (FIDO Metadata Statement 3 §4): what the vendor states about a model.
 public struct MetadataStatement: Sendable {
-    public var description: String
-    public var alternativeDescriptions: [String: String]
-    public var authenticatorVersion: Int?
+    /// The fields live in one copy-on-write box: an entry (and its statement) is copied out of
+    /// the catalog on every lookup, and one reference is much cheaper to copy than twenty.
+    final class Storage: @unchecked Sendable {
+        var description: String = ""
+        var alternativeDescriptions: [String: String] = [:]
+        var authenticatorVersion: Int? = nil
+        var protocolFamily: String = ""
+        var schema: Int? = nil
+        var authenticationAlgorithms: [String] = []
+        var publicKeyAlgAndEncodings: [String] = []
+        var attestationTypes: [String] = []
+        var userVerificationDetails: [[VerificationMethod]] = []
+        var keyProtection: [String] = []
+        var isKeyRestricted: Bool? = nil
+        var isFreshUserVerificationRequired: Bool? = nil
+        var matcherProtection: [String] = []
+        var cryptoStrength: Int? = nil
+        var attachmentHint: [String] = []
+        var attestationRootCertificates: [String] = []
+        var multiDeviceCredentialSupport: String? = nil
+        var supportedExtensions: [String] = []
+        var icon: String? = nil
+        var aaguid: AAGUID? = nil
+        var aaid: String? = nil
+        var attestationCertificateKeyIdentifiers: [String] = []
+
+        func copy() -> Storage {
+            let copy = Storage()
+            copy.description = description
+            copy.alternativeDescriptions = alternativeDescriptions
+            copy.authenticatorVersion = authenticatorVersion
+            copy.protocolFamily = protocolFamily
+            copy.schema = schema
+            copy.authenticationAlgorithms = authenticationAlgorithms
+            copy.publicKeyAlgAndEncodings = publicKeyAlgAndEncodings
+            copy.attestationTypes = attestationTypes
+            copy.userVerificationDetails = userVerificationDetails
+            copy.keyProtection = keyProtection
+            copy.isKeyRestricted = isKeyRestricted
+            copy.isFreshUserVerificationRequired = isFreshUserVerificationRequired
+            copy.matcherProtection = matcherProtection
+            copy.cryptoStrength = cryptoStrength
+            copy.attachmentHint = attachmentHint
+            copy.attestationRootCertificates = attestationRootCertificates
+            copy.multiDeviceCredentialSupport = multiDeviceCredentialSupport
+            copy.supportedExtensions = supportedExtensions
+            copy.icon = icon
+            copy.aaguid = aaguid
+            copy.aaid = aaid
+            copy.attestationCertificateKeyIdentifiers = attestationCertificateKeyIdentifiers
+            return copy
+        }
+    }
+
+    // Sendable: the box is only mutated through `uniqueStorage()`, i.e. when not shared.
+    private var storage = Storage()
+
+    private mutating func uniqueStorage() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    public var description: String {
+        get { storage.description }
+        set { uniqueStorage().description = newValue }
+    }
+    public var alternativeDescriptions: [String: String] {
+        get { storage.alternativeDescriptions }
+        set { uniqueStorage().alternativeDescriptions = newValue }
+    }
+    public var authenticatorVersion: Int? {
+        get { storage.authenticatorVersion }
+        set { uniqueStorage().authenticatorVersion = newValue }
+    }
     /// `fido2`, `u2f` or `uaf`.
-    public var protocolFamily: String
-    public var schema: Int?
-    public var authenticationAlgorithms: [String]
-    public var publicKeyAlgAndEncodings: [String]
+    public var protocolFamily: String {
+        get { storage.protocolFamily }
+        set { uniqueStorage().protocolFamily = newValue }
+    }
+    public var schema: Int? {
+        get { storage.schema }
+        set { uniqueStorage().schema = newValue }
+    }
+    public var authenticationAlgorithms: [String] {
+        get { storage.authenticationAlgorithms }
+        set { uniqueStorage().authenticationAlgorithms = newValue }
+    }
+    public var publicKeyAlgAndEncodings: [String] {
+        get { storage.publicKeyAlgAndEncodings }
+        set { uniqueStorage().publicKeyAlgAndEncodings = newValue }
+    }
     /// `basic_full`, `basic_surrogate`, `attca`, `anonca`, `none`, `ecdaa`.
-    public var attestationTypes: [String]
+    public var attestationTypes: [String] {
+        get { storage.attestationTypes }
+        set { uniqueStorage().attestationTypes = newValue }
+    }
     /// Alternatives (outer) of combinations (inner) of user verification methods.
-    public var userVerificationDetails: [[VerificationMethod]]
+    public var userVerificationDetails: [[VerificationMethod]] {
+        get { storage.userVerificationDetails }
+        set { uniqueStorage().userVerificationDetails = newValue }
+    }
     /// `software`, `hardware`, `tee`, `secure_element`, `remote_handle`.
-    public var keyProtection: [String]
-    public var isKeyRestricted: Bool?
-    public var isFreshUserVerificationRequired: Bool?
+    public var keyProtection: [String] {
+        get { storage.keyProtection }
+        set { uniqueStorage().keyProtection = newValue }
+    }
+    public var isKeyRestricted: Bool? {
+        get { storage.isKeyRestricted }
+        set { uniqueStorage().isKeyRestricted = newValue }
+    }
+    public var isFreshUserVerificationRequired: Bool? {
+        get { storage.isFreshUserVerificationRequired }
+        set { uniqueStorage().isFreshUserVerificationRequired = newValue }
+    }
     /// `software`, `tee`, `on_chip`.
-    public var matcherProtection: [String]
-    public var cryptoStrength: Int?
+    public var matcherProtection: [String] {
+        get { storage.matcherProtection }
+        set { uniqueStorage().matcherProtection = newValue }
+    }
+    public var cryptoStrength: Int? {
+        get { storage.cryptoStrength }
+        set { uniqueStorage().cryptoStrength = newValue }
+    }
     /// `internal`, `external`, `wired`, `wireless`, `nfc`, `bluetooth`, `network`, `ready`, `wifi_direct`.
-    public var attachmentHint: [String]
+    public var attachmentHint: [String] {
+        get { storage.attachmentHint }
+        set { uniqueStorage().attachmentHint = newValue }
+    }
     /// Base64 (standard) DER of the roots this model's attestation chains to.
-    public var attestationRootCertificates: [String]
+    public var attestationRootCertificates: [String] {
+        get { storage.attestationRootCertificates }
+        set { uniqueStorage().attestationRootCertificates = newValue }
+    }
     /// MDS 3.1: whether credentials may leave the authenticator (`unsupported`, `explicit`, `implicit`).
-    public var multiDeviceCredentialSupport: String?
-    public var supportedExtensions: [String]
-    public var icon: String?
+    public var multiDeviceCredentialSupport: String? {
+        get { storage.multiDeviceCredentialSupport }
+        set { uniqueStorage().multiDeviceCredentialSupport = newValue }
+    }
+    public var supportedExtensions: [String] {
+        get { storage.supportedExtensions }
+        set { uniqueStorage().supportedExtensions = newValue }
+    }
+    public var icon: String? {
+        get { storage.icon }
+        set { uniqueStorage().icon = newValue }
+    }
     /// The identifiers as the statement itself states them (the BLOB entry's take precedence).
-    public var aaguid: AAGUID? = nil
-    public var aaid: String? = nil
-    public var attestationCertificateKeyIdentifiers: [String] = []
+    public var aaguid: AAGUID? {
+        get { storage.aaguid }
+        set { uniqueStorage().aaguid = newValue }
+    }
+    public var aaid: String? {
+        get { storage.aaid }
+        set { uniqueStorage().aaid = newValue }
+    }
+    public var attestationCertificateKeyIdentifiers: [String] {
+        get { storage.attestationCertificateKeyIdentifiers }
+        set { uniqueStorage().attestationCertificateKeyIdentifiers = newValue }
+    }
 
     public init(description: String, alternativeDescriptions: [String: String] = [:], authenticatorVersion: Int? = nil, protocolFamily: String,
                 schema: Int? = nil, authenticationAlgorithms: [String] = [], publicKeyAlgAndEncodings: [String] = [], attestationTypes: [String] = [],
