@@ -1,7 +1,9 @@
 /// A decoded CBOR data item (RFC 8949).
 ///
 /// Maps keep their pairs in encoded order; duplicate keys are refused by the decoder.
-public indirect enum CBOR: Sendable, Hashable {
+/// Only `tagged` is boxed: arrays and maps already live on the heap, and keeping scalars inline
+/// saves an allocation per item on the sign-in path.
+public enum CBOR: Sendable, Hashable {
     case unsigned(UInt64)
     /// The negative integer `-1 - n`.
     case negative(UInt64)
@@ -9,7 +11,7 @@ public indirect enum CBOR: Sendable, Hashable {
     case text(String)
     case array([CBOR])
     case map([CBORPair])
-    case tagged(UInt64, CBOR)
+    indirect case tagged(UInt64, CBOR)
     case bool(Bool)
     case null
     case undefined
