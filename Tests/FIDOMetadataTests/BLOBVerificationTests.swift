@@ -1,4 +1,4 @@
-import FIDOMetadata
+@testable import FIDOMetadata
 import Foundation
 import Testing
 import WebAuthn
@@ -237,5 +237,15 @@ struct SyntheticBLOBTests {
         let forged = try other.intermediateCRL(revokingSigner: false, thisUpdate: Self.now.addingTimeInterval(-3600), nextUpdate: nil)
         let renamed = try CertificateRevocationList.issue(issuer: pki.intermediate.subject, key: .init(), thisUpdate: forged.thisUpdate, nextUpdate: nil, revoked: [])
         #expect(await metadataErrorCode { _ = try await MetadataBLOBVerifier(trustRoots: [pki.root], crls: [renamed]).verify(blob, at: Self.now) } == .blobCRLInvalid)
+    }
+}
+
+/// The payload reader refuses a repeated member, like the JSON parser for client data.
+@Suite struct PayloadDuplicateMemberTests {
+    @Test func a_payload_with_a_repeated_member_is_malformed() {
+        let payload = Array(#"{"no":1,"no":2,"nextUpdate":"2030-01-01","entries":[]}"#.utf8)
+        #expect(throws: MetadataError.self) { try PayloadReader.decode(payload) }
+        let once = Array(#"{"no":1,"nextUpdate":"2030-01-01","entries":[]}"#.utf8)
+        #expect(throws: Never.self) { try PayloadReader.decode(once) }
     }
 }

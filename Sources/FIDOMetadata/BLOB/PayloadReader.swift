@@ -245,10 +245,23 @@ struct PayloadReader {
         offset += 1
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { offset += 1; return true }
+        // A repeated member is refused, as in the WebAuthn module's JSON parser: two readers of
+        // the same signed payload must not be able to see different values.
+        var seen: [String] = []
+        var seenSet = Set<String>()
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let key = try string()
+            let duplicate: Bool
+            if seen.count < 16 {
+                duplicate = seen.contains(key)
+                seen.append(key)
+            } else {
+                if seenSet.isEmpty { seenSet = Set(seen) }
+                duplicate = !seenSet.insert(key).inserted
+            }
+            guard !duplicate else { throw failure("duplicate member \"\(key)\"") }
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw failure("expected ':'") }
             offset += 1
