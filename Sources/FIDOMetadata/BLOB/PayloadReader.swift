@@ -6,16 +6,19 @@ import WebAuthn
 /// refresh. Strict on syntax (RFC 8259), bounded in depth, tolerant on content: unknown
 /// members are skipped, members of an unexpected type are ignored. Never traps.
 struct PayloadReader {
-    struct Failure: Error {
-        let offset: Int
-        let reason: String
-    }
+    typealias Failure = JSONParseError
 
-    let bytes: UnsafeBufferPointer<UInt8>
-    var offset = 0
+    /// Lexing (strings, numbers, literals) is the WebAuthn module's `JSONLexer`; this reader
+    /// adds the streaming structure.
+    var lexer: JSONLexer
     let maxDepth = 64
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { lexer = JSONLexer(bytes) }
+
+    var offset: Int {
+        get { lexer.offset }
+        set { lexer.offset = newValue }
+    }
 
     static func decode(_ payload: [UInt8]) throws(MetadataError) -> (header: PayloadDecoding.Header, entries: [MetadataEntry]) {
         let result: Result<(PayloadDecoding.Header, [MetadataEntry]), Failure> = payload.withUnsafeBufferPointer { buffer in
@@ -218,18 +221,11 @@ struct PayloadReader {
 
     // MARK: - Syntax
 
-    func failure(_ reason: String) -> Failure { Failure(offset: offset, reason: reason) }
+    func failure(_ reason: String) -> Failure { lexer.error(reason) }
 
-    func peek() -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
+    func peek() -> UInt8? { lexer.peek() }
 
-    mutating func skipWhitespace() {
-        while offset < bytes.count {
-            switch bytes[offset] {
-            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
-            default: return
-            }
-        }
-    }
+    mutating func skipWhitespace() { lexer.skipWhitespace() }
 
     /// Reads an object, calling `member` for each key with the reader positioned at the value
     /// (which `member` must consume). Returns false (having skipped the value) when the value
@@ -317,125 +313,11 @@ struct PayloadReader {
         }
     }
 
-    mutating func literal(_ word: StaticString) throws(Failure) {
-        let count = word.utf8CodeUnitCount
-        guard bytes.count - offset >= count else { throw failure("invalid literal") }
-        let expected = UnsafeBufferPointer(start: word.utf8Start, count: count)
-        for index in 0..<count where bytes[offset + index] != expected[index] { throw failure("invalid literal") }
-        offset += count
-    }
+    mutating func literal(_ word: StaticString) throws(Failure) { try lexer.literal(word) }
 
-    mutating func number() throws(Failure) -> Double {
-        let start = offset
-        if peek() == UInt8(ascii: "-") { offset += 1 }
-        guard let first = peek(), first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { throw failure("invalid number") }
-        if first == UInt8(ascii: "0") { offset += 1 } else { digits() }
-        if peek() == UInt8(ascii: ".") {
-            offset += 1
-            guard digits() > 0 else { throw failure("invalid number") }
-        }
-        if let e = peek(), e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
-            offset += 1
-            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { offset += 1 }
-            guard digits() > 0 else { throw failure("invalid number") }
-        }
-        guard offset - start <= 64, let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)) else {
-            throw failure("invalid number")
-        }
-        return value
-    }
+    mutating func number() throws(Failure) -> Double { try lexer.number() }
 
-    @discardableResult
-    mutating func digits() -> Int {
-        let start = offset
-        while offset < bytes.count, bytes[offset] >= UInt8(ascii: "0"), bytes[offset] <= UInt8(ascii: "9") { offset += 1 }
-        return offset - start
-    }
+    mutating func string() throws(Failure) -> String { try lexer.string() }
 
-    /// Skips a string without building it (still validating escapes and control characters).
-    mutating func skipString() throws(Failure) {
-        _ = try string(build: false)
-    }
-
-    mutating func string() throws(Failure) -> String {
-        try string(build: true)
-    }
-
-    private mutating func string(build: Bool) throws(Failure) -> String {
-        offset += 1  // the opening quote
-        let start = offset
-        while offset < bytes.count {
-            let c = bytes[offset]
-            if c == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: bytes[start..<offset])
-                offset += 1
-                guard build else { return "" }
-                guard let text = String(validating: raw, as: UTF8.self) else { throw failure("invalid UTF-8") }
-                return text
-            }
-            if c == UInt8(ascii: "\\") { break }
-            guard c >= 0x20 else { throw failure("control character in string") }
-            offset += 1
-        }
-        var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<min(offset, bytes.count)]))
-        while true {
-            guard offset < bytes.count else { throw failure("unterminated string") }
-            let c = bytes[offset]
-            offset += 1
-            switch c {
-            case UInt8(ascii: "\""):
-                guard build else { return "" }
-                guard let text = String(validating: out, as: UTF8.self) else { throw failure("invalid UTF-8") }
-                return text
-            case UInt8(ascii: "\\"):
-                guard let escape = peek() else { throw failure("unterminated string") }
-                offset += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar) {
-                        guard bytes.count - offset >= 6, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
-                            throw failure("unpaired surrogate")
-                        }
-                        offset += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw failure("unpaired surrogate") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00..<0xE000).contains(scalar) {
-                        throw failure("unpaired surrogate")
-                    }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw failure("invalid escape") }
-                    out.append(contentsOf: Array(String(Character(unicode)).utf8))
-                default: throw failure("invalid escape")
-                }
-            default:
-                guard c >= 0x20 else { throw failure("control character in string") }
-                out.append(c)
-            }
-        }
-    }
-
-    mutating func hex4() throws(Failure) -> UInt32 {
-        guard bytes.count - offset >= 4 else { throw failure("truncated \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let c = bytes[offset]
-            offset += 1
-            let digit: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
-            default: throw failure("invalid \\u escape")
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
-    }
+    mutating func skipString() throws(Failure) { try lexer.skipString() }
 }
