@@ -5,6 +5,10 @@ import X509
 
 // Inputs found by the libFuzzer harnesses in Fuzz/ (see Fuzz/README.md), replayed through the
 // same parsers, plus hand-written hostile inputs the strict decoders must refuse with the right code.
+//
+// Saved inputs live in FuzzRegressions/<harness>/<what-it-is>.bin, <harness> being a target of
+// Fuzz/Package.swift (fuzz-cbor, fuzz-authdata, fuzz-attestation, ...): minimized, a few KiB at most.
+// They are read at run time through #filePath, not as bundle resources.
 
 // MARK: - Replaying FuzzRegressions/<target>/*.bin
 
