@@ -68,23 +68,9 @@ public struct Tampering: Sendable {
 
 /// The `payment` member of a Secure Payment Confirmation `payment.get` client data.
 public struct PaymentClientData: Sendable {
-    public struct Amount: Sendable {
-        public var currency: String
-        public var value: String
-        public init(currency: String, value: String) {
-            self.currency = currency
-            self.value = value
-        }
-    }
-
-    public struct Instrument: Sendable {
-        public var displayName: String
-        public var icon: String
-        public init(displayName: String, icon: String) {
-            self.displayName = displayName
-            self.icon = icon
-        }
-    }
+    /// The same shapes the verifier returns, so tests compare like with like.
+    public typealias Amount = PaymentData.Amount
+    public typealias Instrument = PaymentData.Instrument
 
     public var rpID: String
     public var topOrigin: String
