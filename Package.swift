@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layers (DESIGN.md), inner to outer: WebAuthn → (FIDOMetadata → TrustPolicy → Claviger → Storage → Server) → claviger CLI.
+// Layers (DESIGN.md), inner to outer: WebAuthn → FIDOMetadata → TrustPolicy → ClavigerCore → Storage → Server → claviger CLI.
 // ClavigerTesting holds software authenticators for tests and benchmarks only.
 let package = Package(
     name: "Claviger",
@@ -17,6 +17,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -47,6 +56,45 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Domain services: accounts, credentials, ceremonies, sessions. Storage through protocols.
+        .target(
+            name: "ClavigerCore",
+            dependencies: [
+                "WebAuthn",
+                "FIDOMetadata",
+                "TrustPolicy",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The SQL implementation of ClavigerCore's store: SQLite (default) and PostgreSQL.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "ClavigerCore",
+                "WebAuthn",
+                "TrustPolicy",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // HTTP API, demo bank pages, browser SDK, metrics, health.
+        .target(
+            name: "Server",
+            dependencies: [
+                "ClavigerCore",
+                "WebAuthn",
+                "FIDOMetadata",
+                "TrustPolicy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Public")]
+        ),
         .target(
             name: "ClavigerTesting",
             dependencies: [
@@ -63,7 +111,25 @@ let package = Package(
                 "WebAuthn",
                 "FIDOMetadata",
                 "TrustPolicy",
+                "ClavigerCore",
+                "Storage",
+                "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Drives the full sign-in (options + verify) over HTTP with software authenticators.
+        .executableTarget(
+            name: "claviger-load",
+            dependencies: [
+                "WebAuthn",
+                "ClavigerTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -86,6 +152,14 @@ let package = Package(
         .testTarget(
             name: "ClavigerCLITests",
             dependencies: ["claviger", "WebAuthn", "ClavigerTesting"]
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Storage", "ClavigerCore", "WebAuthn", "TrustPolicy", "ClavigerTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "ConformanceTests",

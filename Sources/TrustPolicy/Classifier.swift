@@ -91,8 +91,9 @@ public enum Classifier {
             tier = .one
             reasons.append(Reason(.attestedHardwareKey, tierOneCheck.summary))
         } else if let provider {
-            tier = provider.tier
-            reasons.append(Reason(provider.category.rule, "\(aaguidText) is \(provider.name), a \(provider.category.label) the policy puts at tier \(provider.tier.level) (AAGUID \(verified ? "verified" : "claimed"))"))
+            tier = provider.tier(backupEligible: facts.backupEligible)
+            let synced = facts.backupEligible && provider.syncedTier != nil ? " for synced credentials" : ""
+            reasons.append(Reason(provider.category.rule, "\(aaguidText) is \(provider.name), a \(provider.category.label) the policy puts at tier \(tier.level)\(synced) (AAGUID \(verified ? "verified" : "claimed"))"))
         } else if let entry, let level = metadataFacts.certificationLevel, level >= .l1 {
             tier = policy.classification.certifiedModelTier
             reasons.append(Reason(.metadataCertifiedModel, "\(aaguidText) is \(entry.description) in the metadata, FIDO certified \(level.name), but not tier 1; the policy puts certified models at tier \(tier.level)"))

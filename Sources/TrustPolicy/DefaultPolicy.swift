@@ -51,6 +51,8 @@ classification:
 # Most providers send no attestation, so their AAGUID is a CLAIM: the classification records
 # "aaguid_claimed_only" beside the provider rule. A provider can therefore be tier 2 at most.
 # category: first_party_platform | password_manager | other.
+# synced_tier (optional): the tier of this provider's synced passkeys (BE=1) when the bank ranks
+# them below its device-bound ones; never stronger than tier.
 providers:
   # First-party platform providers: keys protected by the platform's secure hardware.
   - aaguid: fbfc3007-154e-4ecc-8c0b-6e020557d7bd

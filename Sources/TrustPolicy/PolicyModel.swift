@@ -85,11 +85,20 @@ public struct Provider: Sendable, Hashable, Codable {
     public var name: String
     public var category: ProviderCategory
     public var tier: Tier
-    public init(aaguid: AAGUID, name: String, category: ProviderCategory, tier: Tier) {
+    /// The tier of this provider's synced credentials (BE=1), when the bank ranks them below
+    /// device-bound ones; `nil` means the same as `tier`.
+    public var syncedTier: Tier?
+    public init(aaguid: AAGUID, name: String, category: ProviderCategory, tier: Tier, syncedTier: Tier? = nil) {
         self.aaguid = aaguid
         self.name = name
         self.category = category
         self.tier = tier
+        self.syncedTier = syncedTier
+    }
+
+    /// The tier for a credential of this provider with the given backup eligibility.
+    public func tier(backupEligible: Bool) -> Tier {
+        backupEligible ? syncedTier ?? tier : tier
     }
 }
 

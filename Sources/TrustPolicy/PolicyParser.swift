@@ -267,7 +267,7 @@ struct PolicyReader {
         var result: [Provider] = []
         for (index, item) in items.enumerated() {
             let path = "providers[\(index)]"
-            guard let entry = fields(item, path: path, line: item.mark?.line, allowed: ["aaguid", "name", "category", "tier"]) else { continue }
+            guard let entry = fields(item, path: path, line: item.mark?.line, allowed: ["aaguid", "name", "category", "tier", "synced_tier"]) else { continue }
             let aaguid = require(entry, "aaguid").flatMap { self.aaguid($0, entry.child("aaguid")) }
             let name = require(entry, "name").flatMap { self.string($0, entry.child("name")) }
             let category = require(entry, "category").flatMap { self.oneOf($0, entry.child("category"), ProviderCategory.self) }
@@ -276,8 +276,13 @@ struct PolicyReader {
                 issue(node, entry.child("tier"), "must be 2–4: a provider's AAGUID is a claim unless attested; tier 1 comes only from attestation (or the allow list)")
                 continue
             }
+            let syncedTier = entry.values["synced_tier"].flatMap { self.tier($0.value, entry.child("synced_tier")) }
+            if let tier, let syncedTier, syncedTier > tier, let node = entry.values["synced_tier"]?.value {
+                issue(node, entry.child("synced_tier"), "must not be stronger than tier \(tier.level): a synced copy is never stronger than the device-bound key")
+                continue
+            }
             if let aaguid, let name, let category, let tier {
-                result.append(Provider(aaguid: aaguid, name: name, category: category, tier: tier))
+                result.append(Provider(aaguid: aaguid, name: name, category: category, tier: tier, syncedTier: syncedTier))
             }
         }
         return result

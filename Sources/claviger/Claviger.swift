@@ -8,7 +8,7 @@ struct Claviger: AsyncParsableCommand {
         commandName: "claviger",
         abstract: "Claviger: a bank-grade passkey (WebAuthn) server and its tools.",
         subcommands: [Verify.self, Bench.self, PolicyCommand.self, Classify.self,
-                      MetadataCommand.self])
+                      MetadataCommand.self, Serve.self, Migrate.self])
 
     static func main() async {
         do {

@@ -1,3 +1,4 @@
+import ClavigerCore
 import ArgumentParser
 import FIDOMetadata
 import Foundation
@@ -262,19 +263,14 @@ struct Classify: AsyncParsableCommand {
         case .success(let decoded):
             response = decoded
         }
-        // The anchors: the MDS statement's roots for this AAGUID when the metadata has an entry, else the shipped roots.
-        let entry = Self.claimedAAGUID(response).flatMap { catalog?.entry(aaguid: $0) }
-        let anchors = entry.map(MetadataTrust.anchors(for:)) ?? KnownRoots.attestationAnchors
-        let registrationPolicy = RegistrationPolicy(trustAnchors: anchors, allowSHA1: allowSHA1)
         let expectations = RegistrationExpectations(challenge: challenge, userVerification: rp.userVerification, allowedAlgorithms: COSEAlgorithm.allCases)
         var report: Report
         do {
-            let verified = try await RegistrationCeremony.verify(response, expecting: expectations, relyingParty: rp.relyingParty,
-                                                                 policy: registrationPolicy, now: now)
-            // Look the entry up again by the verified AAGUID (the same bytes; this keeps the facts honest).
-            let verifiedEntry = catalog?.entry(aaguid: verified.aaguid)
-            let classification = Classifier.classify(CredentialFacts(registration: verified, metadata: verifiedEntry, at: now), policy: document)
-            let decision = registrationDecision(classification, policy: document)
+            let assessment = try await RegistrationAssessment.assess(
+                response, expecting: expectations, relyingParty: rp.relyingParty, catalog: catalog,
+                fallbackAnchors: KnownRoots.attestationAnchors, allowSHA1: allowSHA1, policy: document, now: now)
+            let (verified, classification, decision) = (assessment.verified, assessment.classification, assessment.decision)
+            let verifiedEntry = assessment.metadataEntry
             report = Report(verified)
             report.tier = classification.tier.level
             report.reasons = classification.reasons
@@ -290,13 +286,5 @@ struct Classify: AsyncParsableCommand {
         }
         report.print()
         if report.outcome != "valid" { throw ExitCode(1) }
-    }
-
-    /// The AAGUID in the response's authenticator data, read before verification only to pick
-    /// the trust anchors (the ceremony then verifies the attestation against them).
-    static func claimedAAGUID(_ response: RegistrationResponseJSON) -> AAGUID? {
-        guard let bytes = Base64URL.decode(response.response.attestationObject),
-              let object = try? AttestationObject(bytes) else { return nil }
-        return object.authenticatorData.attestedCredential?.aaguid
     }
 }

@@ -1,0 +1,38 @@
+import Crypto
+import Foundation
+import WebAuthn
+
+/// Random identifiers and secrets, and the normalisation of what people type.
+enum Identifiers {
+    static func random(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+
+    /// A session token: 32 random bytes, base64url. Stored only as its SHA-256.
+    static func newSessionToken() -> (token: String, hash: [UInt8]) {
+        let token = Base64URL.encode(random(32))
+        return (token, tokenHash(token))
+    }
+
+    static func tokenHash(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(token.utf8)))
+    }
+
+    /// Usernames compare case-insensitively: NFC, trimmed, lowercased; 1–64 characters, no controls.
+    static func normalizedUsername(_ raw: String) -> String? {
+        let name = raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return isPlainText(name, maxLength: 64) ? name : nil
+    }
+
+    /// A display or passkey name: trimmed, 1–64 characters, no control characters.
+    static func normalizedName(_ raw: String) -> String? {
+        let name = raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
+        return isPlainText(name, maxLength: 64) ? name : nil
+    }
+
+    private static func isPlainText(_ text: String, maxLength: Int) -> Bool {
+        !text.isEmpty && text.count <= maxLength
+            && !text.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) || $0.properties.generalCategory == .format }
+    }
+}

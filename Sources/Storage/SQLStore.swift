@@ -1,0 +1,363 @@
+import ClavigerCore
+import Foundation
+import SQLKit
+import TrustPolicy
+import WebAuthn
+
+/// `ClavigerStore` over SQLKit: the same statements on SQLite and PostgreSQL. Every operation
+/// is one statement (conditional UPDATE/DELETE … RETURNING, INSERT … ON CONFLICT DO NOTHING),
+/// so correctness across instances never depends on a transaction spanning round trips.
+public struct SQLStore: ClavigerStore {
+    let database: any SQLDatabase
+    /// Runs the migrations one instance at a time (PostgreSQL: an advisory lock on one connection).
+    let migrationRunner: @Sendable (@escaping @Sendable (any SQLDatabase) async throws -> Void) async throws -> Void
+
+    init(database: any SQLDatabase,
+         migrationRunner: @escaping @Sendable (@escaping @Sendable (any SQLDatabase) async throws -> Void) async throws -> Void) {
+        self.database = database
+        self.migrationRunner = migrationRunner
+    }
+
+    // MARK: Schema
+
+    public func migrate() async throws(StoreError) {
+        try await run {
+            try await migrationRunner { db in
+                try await db.raw(SQLQueryString(Schema.bookkeeping)).run()
+                let applied = Set(try await db.raw("SELECT version FROM claviger_schema").all().map { try $0.decode(column: "version", as: Int.self) })
+                for migration in Schema.migrations where !applied.contains(migration.version) {
+                    for statement in migration.statements {
+                        try await db.raw(SQLQueryString(statement)).run()
+                    }
+                    try await db.raw("""
+                        INSERT INTO claviger_schema (version, summary, applied_at) VALUES (\(bind: migration.version), \(bind: migration.summary), \(bind: millis(Date())))
+                        ON CONFLICT DO NOTHING
+                        """).run()
+                }
+            }
+        }
+    }
+
+    /// The schema versions applied, in order (for `claviger migrate`).
+    public func appliedMigrations() async throws(StoreError) -> [Int] {
+        try await run { try await database.raw("SELECT version FROM claviger_schema ORDER BY version").all().map { try $0.decode(column: "version", as: Int.self) } }
+    }
+
+    public func ping() async throws(StoreError) {
+        try await run { _ = try await database.raw("SELECT 1 AS one").first() }
+    }
+
+    public func deploymentSecret() async throws(StoreError) -> [UInt8] {
+        try await run {
+            var generator = SystemRandomNumberGenerator()
+            let candidate = Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+            try await database.raw("INSERT INTO deployment_secrets (name, value) VALUES ('decoy', \(bind: candidate)) ON CONFLICT DO NOTHING").run()
+            guard let row = try await database.raw("SELECT value FROM deployment_secrets WHERE name = 'decoy'").first(),
+                  let secret = Base64URL.decode(try row.decode(column: "value", as: String.self)) else {
+                throw StoreError(.corrupt, "deployment secret missing")
+            }
+            return secret
+        }
+    }
+
+    // MARK: Users
+
+    public func user(id: [UInt8]) async throws(StoreError) -> UserRecord? {
+        try await run { try await database.raw("SELECT * FROM users WHERE id = \(bind: Base64URL.encode(id))").first().map(Self.user) }
+    }
+
+    public func user(username: String) async throws(StoreError) -> UserRecord? {
+        try await run { try await database.raw("SELECT * FROM users WHERE username = \(bind: username)").first().map(Self.user) }
+    }
+
+    public func insert(user: UserRecord) async throws(StoreError) {
+        let inserted = try await run {
+            try await database.raw("""
+                INSERT INTO users (id, username, display_name, created_at, failed_sign_ins)
+                VALUES (\(bind: Base64URL.encode(user.id)), \(bind: user.username), \(bind: user.displayName), \(bind: millis(user.createdAt)), 0)
+                ON CONFLICT DO NOTHING RETURNING id
+                """).first()
+        }
+        if inserted == nil { throw StoreError(.conflict, "username or user id exists") }
+    }
+
+    public func deleteAccountWithoutCredentials(userID: [UInt8]) async throws(StoreError) {
+        let id = Base64URL.encode(userID)
+        try await run {
+            try await database.raw("DELETE FROM users WHERE id = \(bind: id) AND NOT EXISTS (SELECT 1 FROM credentials WHERE user_id = \(bind: id))").run()
+        }
+    }
+
+    // MARK: Credentials
+
+    public func credentials(userID: [UInt8]) async throws(StoreError) -> [StoredCredential] {
+        try await run {
+            try await database.raw("SELECT * FROM credentials WHERE user_id = \(bind: Base64URL.encode(userID)) ORDER BY created_at, id").all().map(Self.credential)
+        }
+    }
+
+    public func credential(id: [UInt8]) async throws(StoreError) -> StoredCredential? {
+        try await run { try await database.raw("SELECT * FROM credentials WHERE id = \(bind: Base64URL.encode(id))").first().map(Self.credential) }
+    }
+
+    public func insert(credential c: StoredCredential) async throws(StoreError) {
+        let inserted = try await run {
+            try await database.raw("""
+                INSERT INTO credentials (id, user_id, name, public_key, algorithm, sign_count, backup_eligible, backup_state, transports,
+                    aaguid, aaguid_verified, authenticator_name, tier, reasons, decision, attestation_format, attestation_type,
+                    attestation_trusted, payment_enabled, status, created_at, last_used_at)
+                VALUES (\(bind: Base64URL.encode(c.id)), \(bind: Base64URL.encode(c.userID)), \(bind: c.name), \(bind: Base64URL.encode(c.publicKey)),
+                    \(bind: c.algorithm), \(bind: Int64(c.signCount)), \(bind: c.backupEligible), \(bind: c.backupState), \(bind: try json(c.transports)),
+                    \(bind: c.aaguid.description), \(bind: c.aaguidVerified), \(bind: c.authenticatorName), \(bind: c.tier.level), \(bind: try json(c.reasons)),
+                    \(bind: c.decision), \(bind: c.attestationFormat), \(bind: c.attestationType), \(bind: c.attestationTrusted), \(bind: c.paymentEnabled),
+                    \(bind: c.status.rawValue), \(bind: millis(c.createdAt)), \(bind: c.lastUsedAt.map(millis)))
+                ON CONFLICT DO NOTHING RETURNING id
+                """).first()
+        }
+        if inserted == nil { throw StoreError(.conflict, "credential id exists") }
+    }
+
+    public func updateAfterSignIn(credentialID: [UInt8], expectedSignCount: UInt32, newSignCount: UInt32, backupState: Bool,
+                                  at date: Date) async throws(StoreError) -> Bool {
+        try await run {
+            try await database.raw("""
+                UPDATE credentials SET sign_count = \(bind: Int64(newSignCount)), backup_state = \(bind: backupState), last_used_at = \(bind: millis(date))
+                WHERE id = \(bind: Base64URL.encode(credentialID)) AND sign_count = \(bind: Int64(expectedSignCount)) RETURNING id
+                """).first() != nil
+        }
+    }
+
+    public func rename(credentialID: [UInt8], userID: [UInt8], name: String) async throws(StoreError) -> Bool {
+        try await run {
+            try await database.raw("""
+                UPDATE credentials SET name = \(bind: name) WHERE id = \(bind: Base64URL.encode(credentialID)) AND user_id = \(bind: Base64URL.encode(userID)) RETURNING id
+                """).first() != nil
+        }
+    }
+
+    public func delete(credentialID: [UInt8], userID: [UInt8], keepingSession: [UInt8]?) async throws(StoreError) -> CredentialDeletion {
+        let id = Base64URL.encode(credentialID)
+        let user = Base64URL.encode(userID)
+        return try await run {
+            let deleted = try await database.raw("""
+                DELETE FROM credentials WHERE id = \(bind: id) AND user_id = \(bind: user)
+                AND (SELECT COUNT(*) FROM credentials WHERE user_id = \(bind: user)) > 1 RETURNING id
+                """).first()
+            if deleted != nil {
+                // Sessions the removed passkey opened end with it (all but the one asking).
+                try await database.raw("""
+                    DELETE FROM sessions WHERE credential_id = \(bind: id) AND token_hash <> \(bind: keepingSession.map(Base64URL.encode) ?? "")
+                    """).run()
+                return .deleted
+            }
+            let exists = try await database.raw("SELECT id FROM credentials WHERE id = \(bind: id) AND user_id = \(bind: user)").first()
+            return exists == nil ? .notFound : .lastCredential
+        }
+    }
+
+    // MARK: Ceremonies
+
+    public func insert(ceremony: CeremonyRecord) async throws(StoreError) {
+        try await run {
+            try await database.raw("""
+                INSERT INTO ceremonies (id, kind, challenge, user_id, state, created_at, expires_at)
+                VALUES (\(bind: ceremony.id), \(bind: ceremony.kind.rawValue), \(bind: Base64URL.encode(ceremony.challenge)),
+                    \(bind: ceremony.userID.map(Base64URL.encode)), \(bind: try json(ceremony.state)), \(bind: millis(ceremony.createdAt)),
+                    \(bind: millis(ceremony.expiresAt)))
+                """).run()
+        }
+    }
+
+    public func consume(ceremonyID: String, kind: CeremonyRecord.Kind, at date: Date) async throws(StoreError) -> CeremonyConsumption {
+        try await run {
+            let now = millis(date)
+            if let row = try await database.raw("""
+                UPDATE ceremonies SET consumed_at = \(bind: now)
+                WHERE id = \(bind: ceremonyID) AND kind = \(bind: kind.rawValue) AND consumed_at IS NULL AND expires_at > \(bind: now)
+                RETURNING id, kind, challenge, user_id, state, created_at, expires_at
+                """).first() {
+                return .consumed(try Self.ceremony(row))
+            }
+            guard let row = try await database.raw("""
+                SELECT consumed_at FROM ceremonies WHERE id = \(bind: ceremonyID) AND kind = \(bind: kind.rawValue)
+                """).first() else { return .unknown }
+            return try row.decode(column: "consumed_at", as: Int64?.self) == nil ? .expired : .alreadyConsumed
+        }
+    }
+
+    // MARK: Sessions
+
+    public func insert(session s: SessionRecord) async throws(StoreError) {
+        try await run {
+            try await database.raw("""
+                INSERT INTO sessions (token_hash, user_id, credential_id, tier, user_verified, created_at, last_seen_at, expires_at)
+                VALUES (\(bind: Base64URL.encode(s.tokenHash)), \(bind: Base64URL.encode(s.userID)), \(bind: Base64URL.encode(s.credentialID)),
+                    \(bind: s.tier.level), \(bind: s.userVerified), \(bind: millis(s.createdAt)), \(bind: millis(s.lastSeenAt)), \(bind: millis(s.expiresAt)))
+                """).run()
+        }
+    }
+
+    public func touchSession(tokenHash: [UInt8], at date: Date, idleTimeout: TimeInterval) async throws(StoreError) -> SessionRecord? {
+        try await run {
+            let now = millis(date)
+            return try await database.raw("""
+                UPDATE sessions SET last_seen_at = \(bind: now)
+                WHERE token_hash = \(bind: Base64URL.encode(tokenHash)) AND expires_at > \(bind: now) AND last_seen_at > \(bind: now - Int64(idleTimeout * 1000))
+                RETURNING token_hash, user_id, credential_id, tier, user_verified, created_at, last_seen_at, expires_at
+                """).first().map(Self.session)
+        }
+    }
+
+    public func deleteSession(tokenHash: [UInt8]) async throws(StoreError) {
+        try await run { try await database.raw("DELETE FROM sessions WHERE token_hash = \(bind: Base64URL.encode(tokenHash))").run() }
+    }
+
+    public func purgeExpired(at date: Date, idleTimeout: TimeInterval) async throws(StoreError) {
+        let now = millis(date)
+        try await run {
+            try await database.raw("DELETE FROM ceremonies WHERE expires_at < \(bind: now - 86_400_000)").run()
+            try await database.raw("DELETE FROM sessions WHERE expires_at < \(bind: now) OR last_seen_at < \(bind: now - Int64(idleTimeout * 1000))").run()
+        }
+    }
+
+    // MARK: Failed sign-ins
+
+    public func recordFailedSignIn(userID: [UInt8], at date: Date, threshold: Int, lockFor: TimeInterval) async throws(StoreError) -> SignInLock {
+        let now = millis(date)
+        let until = now + Int64(lockFor * 1000)
+        // An expired lock starts the count again; all right-hand sides see the row before the update.
+        let count: SQLQueryString = "CASE WHEN locked_until IS NOT NULL AND locked_until <= \(bind: now) THEN 1 ELSE failed_sign_ins + 1 END"
+        return try await run {
+            guard let row = try await database.raw("""
+                UPDATE users SET failed_sign_ins = \(count),
+                    locked_until = CASE WHEN \(count) >= \(bind: threshold) THEN \(bind: until)
+                                        WHEN locked_until IS NOT NULL AND locked_until <= \(bind: now) THEN NULL
+                                        ELSE locked_until END
+                WHERE id = \(bind: Base64URL.encode(userID)) RETURNING failed_sign_ins, locked_until
+                """).first() else { return SignInLock(failedAttempts: 0, lockedUntil: nil) }
+            return try Self.lock(row)
+        }
+    }
+
+    public func signInLock(userID: [UInt8], at date: Date) async throws(StoreError) -> SignInLock {
+        try await run {
+            guard let row = try await database.raw("SELECT failed_sign_ins, locked_until FROM users WHERE id = \(bind: Base64URL.encode(userID))").first() else {
+                return SignInLock(failedAttempts: 0, lockedUntil: nil)
+            }
+            return try Self.lock(row)
+        }
+    }
+
+    public func resetFailedSignIns(userID: [UInt8]) async throws(StoreError) {
+        try await run {
+            try await database.raw("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = \(bind: Base64URL.encode(userID))").run()
+        }
+    }
+
+    // MARK: Metadata
+
+    public func save(metadata: StoredMetadataBLOB) async throws(StoreError) {
+        try await run {
+            try await database.raw("""
+                INSERT INTO metadata_blobs (serial_number, blob, stored_at) VALUES (\(bind: metadata.serialNumber), \(bind: metadata.blob), \(bind: millis(metadata.storedAt)))
+                ON CONFLICT DO NOTHING
+                """).run()
+        }
+    }
+
+    public func latestMetadata() async throws(StoreError) -> StoredMetadataBLOB? {
+        try await run {
+            try await database.raw("SELECT serial_number, blob, stored_at FROM metadata_blobs ORDER BY serial_number DESC LIMIT 1").first().map { row in
+                StoredMetadataBLOB(serialNumber: try row.decode(column: "serial_number", as: Int.self), blob: try row.decode(column: "blob", as: String.self),
+                                   storedAt: date(try row.decode(column: "stored_at", as: Int64.self)))
+            }
+        }
+    }
+
+    // MARK: Rows
+
+    static func user(_ row: any SQLRow) throws -> UserRecord {
+        UserRecord(id: try bytes(row, "id"), username: try row.decode(column: "username", as: String.self),
+                   displayName: try row.decode(column: "display_name", as: String.self), createdAt: date(try row.decode(column: "created_at", as: Int64.self)))
+    }
+
+    static func credential(_ row: any SQLRow) throws -> StoredCredential {
+        let tierLevel = try row.decode(column: "tier", as: Int.self)
+        guard let tier = Tier(tierLevel), let aaguid = AAGUID(try row.decode(column: "aaguid", as: String.self)),
+              let status = StoredCredential.Status(rawValue: try row.decode(column: "status", as: String.self)),
+              let signCount = UInt32(exactly: try row.decode(column: "sign_count", as: Int64.self)) else {
+            throw StoreError(.corrupt, "credential row has invalid values")
+        }
+        return StoredCredential(
+            id: try bytes(row, "id"), userID: try bytes(row, "user_id"), name: try row.decode(column: "name", as: String.self),
+            publicKey: try bytes(row, "public_key"), algorithm: try row.decode(column: "algorithm", as: Int64.self), signCount: signCount,
+            backupEligible: try row.decode(column: "backup_eligible", as: Bool.self), backupState: try row.decode(column: "backup_state", as: Bool.self),
+            transports: try fromJSON([String].self, try row.decode(column: "transports", as: String.self)), aaguid: aaguid,
+            aaguidVerified: try row.decode(column: "aaguid_verified", as: Bool.self),
+            authenticatorName: try row.decode(column: "authenticator_name", as: String?.self), tier: tier,
+            reasons: try fromJSON([Reason].self, try row.decode(column: "reasons", as: String.self)),
+            decision: try row.decode(column: "decision", as: String.self),
+            attestationFormat: try row.decode(column: "attestation_format", as: String.self),
+            attestationType: try row.decode(column: "attestation_type", as: String.self),
+            attestationTrusted: try row.decode(column: "attestation_trusted", as: Bool.self),
+            paymentEnabled: try row.decode(column: "payment_enabled", as: Bool.self), status: status,
+            createdAt: date(try row.decode(column: "created_at", as: Int64.self)),
+            lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self).map(date))
+    }
+
+    static func ceremony(_ row: any SQLRow) throws -> CeremonyRecord {
+        guard let kind = CeremonyRecord.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else {
+            throw StoreError(.corrupt, "ceremony row has an invalid kind")
+        }
+        let userID = try row.decode(column: "user_id", as: String?.self)
+        return CeremonyRecord(
+            id: try row.decode(column: "id", as: String.self), kind: kind, challenge: try bytes(row, "challenge"),
+            userID: try userID.map { (text: String) throws -> [UInt8] in
+                guard let decoded = Base64URL.decode(text) else { throw StoreError(.corrupt, "ceremony user id") }
+                return decoded
+            },
+            state: try fromJSON(CeremonyRecord.State.self, try row.decode(column: "state", as: String.self)),
+            createdAt: date(try row.decode(column: "created_at", as: Int64.self)), expiresAt: date(try row.decode(column: "expires_at", as: Int64.self)))
+    }
+
+    static func session(_ row: any SQLRow) throws -> SessionRecord {
+        guard let tier = Tier(try row.decode(column: "tier", as: Int.self)) else { throw StoreError(.corrupt, "session tier") }
+        return SessionRecord(
+            tokenHash: try bytes(row, "token_hash"), userID: try bytes(row, "user_id"), credentialID: try bytes(row, "credential_id"), tier: tier,
+            userVerified: try row.decode(column: "user_verified", as: Bool.self), createdAt: date(try row.decode(column: "created_at", as: Int64.self)),
+            lastSeenAt: date(try row.decode(column: "last_seen_at", as: Int64.self)), expiresAt: date(try row.decode(column: "expires_at", as: Int64.self)))
+    }
+
+    static func lock(_ row: any SQLRow) throws -> SignInLock {
+        SignInLock(failedAttempts: try row.decode(column: "failed_sign_ins", as: Int.self),
+                   lockedUntil: try row.decode(column: "locked_until", as: Int64?.self).map(date))
+    }
+
+    static func bytes(_ row: any SQLRow, _ column: String) throws -> [UInt8] {
+        guard let decoded = Base64URL.decode(try row.decode(column: column, as: String.self)) else {
+            throw StoreError(.corrupt, "\(column) is not base64url")
+        }
+        return decoded
+    }
+
+    private func run<T>(_ body: () async throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, String(describing: error))
+        }
+    }
+}
+
+func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+
+func json<T: Encodable>(_ value: T) throws -> String {
+    String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+}
+
+func fromJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    try JSONDecoder().decode(type, from: Data(text.utf8))
+}
