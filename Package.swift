@@ -158,6 +158,7 @@ let package = Package(
             dependencies: [
                 "Server", "Storage", "ClavigerCore", "WebAuthn", "TrustPolicy", "ClavigerTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -69,8 +69,7 @@ public struct ExpiryService: Service {
             } catch {
                 logger.warning("purging expired ceremonies and sessions failed: \(error)")
             }
-            try? await gracefulShutdown()
-            try? await Task.sleep(for: .seconds(60))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(60)) }
         }
     }
 }

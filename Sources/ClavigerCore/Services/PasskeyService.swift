@@ -52,16 +52,16 @@ public struct PasskeyService: Sendable {
         var state = CeremonyRecord.State()
         if let rawUsername {
             guard let username = Identifiers.normalizedUsername(rawUsername) else {
-                throw ClavigerError(.invalidUsername, "a username is 1 to 64 characters, without control characters")
+                throw ClavigerError(.invalidUsername, "A username is 1 to 64 characters, without control characters.")
             }
             if let existing = try await storage({ () async throws(StoreError) in try await store.user(username: username) }) {
-                guard let session else { throw ClavigerError(.usernameTaken, "this username is taken; sign in to add a passkey to it") }
-                guard session.userID == existing.id else { throw ClavigerError(.ceremonyOfAnotherUser, "signed in as another account") }
+                guard let session else { throw ClavigerError(.usernameTaken, "This username is taken. Sign in to add a passkey to it.") }
+                guard session.userID == existing.id else { throw ClavigerError(.ceremonyOfAnotherUser, "You are signed in as another account.") }
                 user = existing
             } else {
                 let displayName = try rawDisplayName.map { (raw: String) throws(ClavigerError) -> String in
                     guard let name = Identifiers.normalizedName(raw) else {
-                        throw ClavigerError(.invalidName, "a display name is 1 to 64 characters, without control characters")
+                        throw ClavigerError(.invalidName, "A display name is 1 to 64 characters, without control characters.")
                     }
                     return name
                 } ?? username
@@ -69,9 +69,9 @@ public struct PasskeyService: Sendable {
                 state.newAccount = true
             }
         } else {
-            guard let session else { throw ClavigerError(.invalidUsername, "a username is required to open an account") }
+            guard let session else { throw ClavigerError(.invalidUsername, "Choose a username to open an account.") }
             guard let existing = try await storage({ () async throws(StoreError) in try await store.user(id: session.userID) }) else {
-                throw ClavigerError(.sessionRequired, "the session's account no longer exists")
+                throw ClavigerError(.sessionRequired, "This account no longer exists.")
             }
             user = existing
         }
@@ -93,11 +93,11 @@ public struct PasskeyService: Sendable {
                                    session: SessionRecord?) async throws(ClavigerError) -> RegistrationResult {
         let ceremony = try await consume(ceremonyID, kind: .registration)
         guard let userID = ceremony.userID, let username = ceremony.state.username else {
-            throw ClavigerError(.ceremonyUnknown, "the ceremony has no account")
+            throw ClavigerError(.ceremonyUnknown, "This request has no account. Please start again.")
         }
         if !ceremony.state.newAccount {
-            guard let session else { throw ClavigerError(.sessionRequired, "adding a passkey needs a session of the account") }
-            guard session.userID == userID else { throw ClavigerError(.ceremonyOfAnotherUser, "the ceremony belongs to another account") }
+            guard let session else { throw ClavigerError(.sessionRequired, "Sign in to add a passkey to this account.") }
+            guard session.userID == userID else { throw ClavigerError(.ceremonyOfAnotherUser, "This request belongs to another account.") }
         }
         let at = now()
         let assessment: RegistrationAssessment
@@ -106,10 +106,10 @@ public struct PasskeyService: Sendable {
                 response, expecting: RegistrationExpectations(challenge: ceremony.challenge), relyingParty: settings.relyingParty,
                 catalog: settings.metadata, fallbackAnchors: settings.trustAnchors, policy: settings.policy, now: at)
         } catch {
-            throw ClavigerError(.registrationFailed, "the passkey could not be registered: \(error.message)", cause: error)
+            throw ClavigerError(.registrationFailed, "The passkey could not be registered: \(error.message).", cause: error)
         }
         guard assessment.decision.isPermitted else {
-            var refusal = ClavigerError(.registrationRefused, "this kind of passkey is not accepted (tier \(assessment.classification.tier.level))")
+            var refusal = ClavigerError(.registrationRefused, "This kind of passkey is not accepted here (tier \(assessment.classification.tier.level)). Please use another one.")
             refusal.classification = assessment.classification
             throw refusal
         }
@@ -130,14 +130,14 @@ public struct PasskeyService: Sendable {
             do throws(StoreError) {
                 try await store.insert(user: user)
             } catch {
-                throw error.kind == .conflict ? ClavigerError(.usernameTaken, "this username was taken meanwhile") : .storage(error)
+                throw error.kind == .conflict ? ClavigerError(.usernameTaken, "This username was taken meanwhile. Please choose another.") : .storage(error)
             }
         }
         do throws(StoreError) {
             try await store.insert(credential: credential)
         } catch {
             if ceremony.state.newAccount { try? await store.deleteAccountWithoutCredentials(userID: userID) }
-            throw error.kind == .conflict ? ClavigerError(.credentialExists, "this passkey is already registered") : .storage(error)
+            throw error.kind == .conflict ? ClavigerError(.credentialExists, "This passkey is already registered.") : .storage(error)
         }
         let session = ceremony.state.newAccount
             ? try await startSession(userID: userID, credential: credential, userVerified: verified.userVerified, at: at) : nil
@@ -156,7 +156,7 @@ public struct PasskeyService: Sendable {
         var state = CeremonyRecord.State()
         if let rawUsername {
             guard let username = Identifiers.normalizedUsername(rawUsername) else {
-                throw ClavigerError(.invalidUsername, "a username is 1 to 64 characters, without control characters")
+                throw ClavigerError(.invalidUsername, "A username is 1 to 64 characters, without control characters.")
             }
             state.username = username
             if let user = try await storage({ () async throws(StoreError) in try await store.user(username: username) }) {
@@ -164,7 +164,7 @@ public struct PasskeyService: Sendable {
                 let credentials = try await storage { () async throws(StoreError) in try await store.credentials(userID: user.id) }
                 builder.allowCredentials = credentials.map { CredentialDescriptor(id: $0.id, transports: $0.transports.isEmpty ? nil : $0.transports) }
             } else {
-                builder.allowCredentials = [CredentialDescriptor(id: try await decoyCredentialID(for: username), transports: ["internal", "hybrid"])]
+                builder.allowCredentials = [CredentialDescriptor(id: try await decoyCredentialID(for: username), transports: ["internal"])]
             }
             state.allowCredentials = builder.allowCredentials.map(\.id)
         }
@@ -228,7 +228,7 @@ public struct PasskeyService: Sendable {
         guard let session = try await storage({ () async throws(StoreError) in
             try await store.touchSession(tokenHash: hash, at: now(), idleTimeout: settings.sessionIdleTimeout)
         }) else {
-            throw ClavigerError(.sessionRequired, "sign in first (no session, or it has ended)")
+            throw ClavigerError(.sessionRequired, "Please sign in (no session, or it has ended).")
         }
         return session
     }
@@ -240,7 +240,7 @@ public struct PasskeyService: Sendable {
 
     public func user(of session: SessionRecord) async throws(ClavigerError) -> UserRecord {
         guard let user = try await storage({ () async throws(StoreError) in try await store.user(id: session.userID) }) else {
-            throw ClavigerError(.sessionRequired, "the session's account no longer exists")
+            throw ClavigerError(.sessionRequired, "This account no longer exists.")
         }
         return user
     }
@@ -251,22 +251,22 @@ public struct PasskeyService: Sendable {
 
     public func rename(credentialID rawID: String, to rawName: String, session: SessionRecord) async throws(ClavigerError) -> StoredCredential {
         guard let name = Identifiers.normalizedName(rawName) else {
-            throw ClavigerError(.invalidName, "a passkey name is 1 to 64 characters, without control characters")
+            throw ClavigerError(.invalidName, "A passkey name is 1 to 64 characters, without control characters.")
         }
         guard let id = Base64URL.decode(rawID),
               try await storage({ () async throws(StoreError) in try await store.rename(credentialID: id, userID: session.userID, name: name) }),
               let credential = try await storage({ () async throws(StoreError) in try await store.credential(id: id) }) else {
-            throw ClavigerError(.credentialNotFound, "no such passkey on this account")
+            throw ClavigerError(.credentialNotFound, "This account has no such passkey.")
         }
         return credential
     }
 
     public func delete(credentialID rawID: String, session: SessionRecord) async throws(ClavigerError) {
-        guard let id = Base64URL.decode(rawID) else { throw ClavigerError(.credentialNotFound, "no such passkey on this account") }
+        guard let id = Base64URL.decode(rawID) else { throw ClavigerError(.credentialNotFound, "This account has no such passkey.") }
         switch try await storage({ () async throws(StoreError) in try await store.delete(credentialID: id, userID: session.userID, keepingSession: session.tokenHash) }) {
         case .deleted: return
-        case .notFound: throw ClavigerError(.credentialNotFound, "no such passkey on this account")
-        case .lastCredential: throw ClavigerError(.lastCredential, "this is the account's only passkey; add another one first")
+        case .notFound: throw ClavigerError(.credentialNotFound, "This account has no such passkey.")
+        case .lastCredential: throw ClavigerError(.lastCredential, "This is the account's only passkey. Add another one before removing it.")
         }
     }
 
@@ -287,12 +287,12 @@ public struct PasskeyService: Sendable {
 
     /// Single use: the ceremony is consumed before anything is verified, so a failed attempt burns it too.
     private func consume(_ ceremonyID: String, kind: CeremonyRecord.Kind) async throws(ClavigerError) -> CeremonyRecord {
-        guard !ceremonyID.isEmpty, ceremonyID.utf8.count <= 64 else { throw ClavigerError(.ceremonyUnknown, "no such ceremony") }
+        guard !ceremonyID.isEmpty, ceremonyID.utf8.count <= 64 else { throw ClavigerError(.ceremonyUnknown, "This request is unknown. Please start again.") }
         switch try await storage({ () async throws(StoreError) in try await store.consume(ceremonyID: ceremonyID, kind: kind, at: now()) }) {
         case .consumed(let ceremony): return ceremony
-        case .unknown: throw ClavigerError(.ceremonyUnknown, "no such ceremony")
-        case .expired: throw ClavigerError(.ceremonyExpired, "the ceremony expired; start again")
-        case .alreadyConsumed: throw ClavigerError(.ceremonyConsumed, "the ceremony was already used; start again")
+        case .unknown: throw ClavigerError(.ceremonyUnknown, "This request is unknown. Please start again.")
+        case .expired: throw ClavigerError(.ceremonyExpired, "This request has expired. Please start again.")
+        case .alreadyConsumed: throw ClavigerError(.ceremonyConsumed, "This request was already used. Please start again.")
         }
     }
 
@@ -317,7 +317,7 @@ public struct PasskeyService: Sendable {
     }
 
     private func locked(_ lock: SignInLock, at: Date) -> ClavigerError {
-        var error = ClavigerError(.signInLocked, "too many failed sign-ins; passkey sign-in is paused for this account")
+        var error = ClavigerError(.signInLocked, "Too many failed sign-ins. Passkey sign-in is paused for this account.")
         error.retryAfterSeconds = max(1, Int((lock.lockedUntil ?? at).timeIntervalSince(at).rounded(.up)))
         return error
     }

@@ -64,6 +64,27 @@ struct RegistrationVerifyResponse: Encodable {
     let backupState: Bool
     let attestation: AttestationJSON
     let session: SessionJSON?
+
+    enum CodingKeys: String, CodingKey {
+        case userId, credentialId, tier, reasons, decision, aaguid, authenticatorName, aaguidVerified, backupEligible, backupState, attestation, session
+    }
+
+    // `authenticatorName` is always present (null when unknown); `session` only when one was opened.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(userId, forKey: .userId)
+        try container.encode(credentialId, forKey: .credentialId)
+        try container.encode(tier, forKey: .tier)
+        try container.encode(reasons, forKey: .reasons)
+        try container.encode(decision, forKey: .decision)
+        try container.encode(aaguid, forKey: .aaguid)
+        try container.encode(authenticatorName, forKey: .authenticatorName)
+        try container.encode(aaguidVerified, forKey: .aaguidVerified)
+        try container.encode(backupEligible, forKey: .backupEligible)
+        try container.encode(backupState, forKey: .backupState)
+        try container.encode(attestation, forKey: .attestation)
+        try container.encodeIfPresent(session, forKey: .session)
+    }
 }
 
 struct AuthenticationVerifyResponse: Encodable {
