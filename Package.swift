@@ -151,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClavigerCLITests",
-            dependencies: ["claviger", "WebAuthn", "ClavigerTesting"]
+            dependencies: ["claviger", "WebAuthn", "ClavigerTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         .testTarget(
             name: "ServerTests",

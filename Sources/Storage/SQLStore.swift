@@ -117,6 +117,27 @@ public struct SQLStore: ClavigerStore {
         if inserted == nil { throw StoreError(.conflict, "credential id exists") }
     }
 
+    public func signInCandidate(credentialID: [UInt8]) async throws(StoreError) -> SignInCandidate? {
+        try await run {
+            try await database.raw("""
+                SELECT c.id, c.user_id, c.public_key, c.sign_count, c.backup_eligible, c.backup_state, c.payment_enabled, c.tier, c.status,
+                    u.failed_sign_ins, u.locked_until
+                FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.id = \(bind: Base64URL.encode(credentialID))
+                """).first().map { row in
+                guard let tier = Tier(try row.decode(column: "tier", as: Int.self)),
+                      let status = StoredCredential.Status(rawValue: try row.decode(column: "status", as: String.self)),
+                      let signCount = UInt32(exactly: try row.decode(column: "sign_count", as: Int64.self)) else {
+                    throw StoreError(.corrupt, "credential row has invalid values")
+                }
+                return SignInCandidate(
+                    id: try Self.bytes(row, "id"), userID: try Self.bytes(row, "user_id"), publicKey: try Self.bytes(row, "public_key"),
+                    signCount: signCount, backupEligible: try row.decode(column: "backup_eligible", as: Bool.self),
+                    backupState: try row.decode(column: "backup_state", as: Bool.self), paymentEnabled: try row.decode(column: "payment_enabled", as: Bool.self),
+                    tier: tier, status: status, lock: try Self.lock(row))
+            }
+        }
+    }
+
     public func updateAfterSignIn(credentialID: [UInt8], expectedSignCount: UInt32, newSignCount: UInt32, backupState: Bool,
                                   at date: Date) async throws(StoreError) -> Bool {
         try await run {
@@ -235,15 +256,6 @@ public struct SQLStore: ClavigerStore {
                                         ELSE locked_until END
                 WHERE id = \(bind: Base64URL.encode(userID)) RETURNING failed_sign_ins, locked_until
                 """).first() else { return SignInLock(failedAttempts: 0, lockedUntil: nil) }
-            return try Self.lock(row)
-        }
-    }
-
-    public func signInLock(userID: [UInt8], at date: Date) async throws(StoreError) -> SignInLock {
-        try await run {
-            guard let row = try await database.raw("SELECT failed_sign_ins, locked_until FROM users WHERE id = \(bind: Base64URL.encode(userID))").first() else {
-                return SignInLock(failedAttempts: 0, lockedUntil: nil)
-            }
             return try Self.lock(row)
         }
     }

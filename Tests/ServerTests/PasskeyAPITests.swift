@@ -222,7 +222,8 @@ struct PasskeyAPITests {
             // After the lock, a correct sign-in works and resets the count.
             bank.clock.advance(by: 901)
             #expect(try await alice.signIn(client).status == .ok)
-            #expect(try await bank.store.signInLock(userID: try #require(alice.userHandle), at: bank.clock.now).failedAttempts == 0)
+            let credentialID = try #require(alice.credential?.id)
+            #expect(try await bank.store.signInCandidate(credentialID: credentialID)?.lock.failedAttempts == 0)
         }
     }
 

@@ -4,9 +4,15 @@ import WebAuthn
 
 /// Random identifiers and secrets, and the normalisation of what people type.
 enum Identifiers {
+    /// `count` bytes from the system CSPRNG, eight per call.
     static func random(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 8)
+        while bytes.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+        }
+        return Array(bytes.prefix(count))
     }
 
     /// A session token: 32 random bytes, base64url. Stored only as its SHA-256.

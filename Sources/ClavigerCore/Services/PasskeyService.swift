@@ -25,7 +25,8 @@ public struct RegistrationResult: Sendable {
 
 public struct SignInResult: Sendable {
     public let userID: [UInt8]
-    public let credential: StoredCredential
+    public let credentialID: [UInt8]
+    public let tier: Tier
     public let session: NewSession
 }
 
@@ -140,7 +141,7 @@ public struct PasskeyService: Sendable {
             throw error.kind == .conflict ? ClavigerError(.credentialExists, "This passkey is already registered.") : .storage(error)
         }
         let session = ceremony.state.newAccount
-            ? try await startSession(userID: userID, credential: credential, userVerified: verified.userVerified, at: at) : nil
+            ? try await startSession(userID: userID, credentialID: credential.id, tier: credential.tier, userVerified: verified.userVerified, at: at) : nil
         return RegistrationResult(user: user, credential: credential, assessment: assessment, session: session)
     }
 
@@ -179,7 +180,7 @@ public struct PasskeyService: Sendable {
         let ceremony = try await consume(ceremonyID, kind: .authentication)
         let at = now()
         guard let credentialID = Base64URL.decode(response.rawId),
-              let credential = try await storage({ () async throws(StoreError) in try await store.credential(id: credentialID) }),
+              let credential = try await storage({ () async throws(StoreError) in try await store.signInCandidate(credentialID: credentialID) }),
               credential.status == .active else {
             try await countFailure(ceremony.userID, at: at)
             throw signInFailure(WebAuthnError(.credentialNotAllowed, "no such credential"))
@@ -188,8 +189,7 @@ public struct PasskeyService: Sendable {
             try await countFailure(expected, at: at)
             throw signInFailure(WebAuthnError(.credentialNotAllowed, "the credential belongs to another account"))
         }
-        let lock = try await storage { () async throws(StoreError) in try await store.signInLock(userID: credential.userID, at: at) }
-        if lock.isLocked(at: at) { throw locked(lock, at: at) }
+        if credential.lock.isLocked(at: at) { throw locked(credential.lock, at: at) }
 
         let expectations = AuthenticationExpectations(
             challenge: ceremony.challenge, userVerification: .required,
@@ -209,15 +209,12 @@ public struct PasskeyService: Sendable {
         guard updated else {
             throw signInFailure(WebAuthnError(.counterRegression, "the credential was used concurrently"))
         }
-        if lock.failedAttempts > 0 {
+        if credential.lock.failedAttempts > 0 {
             try await storage { () async throws(StoreError) in try await store.resetFailedSignIns(userID: credential.userID) }
         }
-        var current = credential
-        current.signCount = verified.newSignCount
-        current.backupState = verified.backupState
-        current.lastUsedAt = at
-        let session = try await startSession(userID: credential.userID, credential: current, userVerified: verified.userVerified, at: at)
-        return SignInResult(userID: credential.userID, credential: current, session: session)
+        let session = try await startSession(userID: credential.userID, credentialID: credential.id, tier: credential.tier,
+                                             userVerified: verified.userVerified, at: at)
+        return SignInResult(userID: credential.userID, credentialID: credential.id, tier: credential.tier, session: session)
     }
 
     // MARK: Sessions and passkey management
@@ -296,9 +293,9 @@ public struct PasskeyService: Sendable {
         }
     }
 
-    private func startSession(userID: [UInt8], credential: StoredCredential, userVerified: Bool, at: Date) async throws(ClavigerError) -> NewSession {
+    private func startSession(userID: [UInt8], credentialID: [UInt8], tier: Tier, userVerified: Bool, at: Date) async throws(ClavigerError) -> NewSession {
         let (token, hash) = Identifiers.newSessionToken()
-        let record = SessionRecord(tokenHash: hash, userID: userID, credentialID: credential.id, tier: credential.tier,
+        let record = SessionRecord(tokenHash: hash, userID: userID, credentialID: credentialID, tier: tier,
                                    userVerified: userVerified, createdAt: at, lastSeenAt: at,
                                    expiresAt: at.addingTimeInterval(settings.sessionLifetime))
         try await storage { () async throws(StoreError) in try await store.insert(session: record) }

@@ -1,4 +1,6 @@
 import Foundation
+import TrustPolicy
+import WebAuthn
 
 /// Persistence the domain services need. One implementation per engine family lives in the
 /// `Storage` module; every method is a single atomic statement so that instances sharing a
@@ -22,6 +24,8 @@ public protocol ClavigerStore: Sendable {
     func credential(id: [UInt8]) async throws(StoreError) -> StoredCredential?
     /// Fails with `.conflict` when the credential id exists.
     func insert(credential: StoredCredential) async throws(StoreError)
+    /// What a sign-in needs of a credential and its account, in one read (the hot path).
+    func signInCandidate(credentialID: [UInt8]) async throws(StoreError) -> SignInCandidate?
     /// Compare-and-set of the signature counter: true only when the stored counter was still `expected`.
     func updateAfterSignIn(credentialID: [UInt8], expectedSignCount: UInt32, newSignCount: UInt32, backupState: Bool,
                            at date: Date) async throws(StoreError) -> Bool
@@ -43,12 +47,44 @@ public protocol ClavigerStore: Sendable {
 
     /// Counts a failed sign-in; locks passkey sign-in until `date + lockFor` when `threshold` is reached.
     func recordFailedSignIn(userID: [UInt8], at date: Date, threshold: Int, lockFor: TimeInterval) async throws(StoreError) -> SignInLock
-    /// The lock in force at `date`, if any.
-    func signInLock(userID: [UInt8], at date: Date) async throws(StoreError) -> SignInLock
     func resetFailedSignIns(userID: [UInt8]) async throws(StoreError)
 
     func save(metadata: StoredMetadataBLOB) async throws(StoreError)
     func latestMetadata() async throws(StoreError) -> StoredMetadataBLOB?
+}
+
+/// A credential as the sign-in path reads it, with its account's failed sign-ins.
+public struct SignInCandidate: Sendable, Equatable {
+    public var id: [UInt8]
+    public var userID: [UInt8]
+    public var publicKey: [UInt8]
+    public var signCount: UInt32
+    public var backupEligible: Bool
+    public var backupState: Bool
+    public var paymentEnabled: Bool
+    public var tier: Tier
+    public var status: StoredCredential.Status
+    public var lock: SignInLock
+
+    public init(id: [UInt8], userID: [UInt8], publicKey: [UInt8], signCount: UInt32, backupEligible: Bool, backupState: Bool,
+                paymentEnabled: Bool, tier: Tier, status: StoredCredential.Status, lock: SignInLock) {
+        self.id = id
+        self.userID = userID
+        self.publicKey = publicKey
+        self.signCount = signCount
+        self.backupEligible = backupEligible
+        self.backupState = backupState
+        self.paymentEnabled = paymentEnabled
+        self.tier = tier
+        self.status = status
+        self.lock = lock
+    }
+
+    /// What the §7.2 ceremony checks an assertion against.
+    public var record: CredentialRecord {
+        CredentialRecord(id: id, publicKey: publicKey, signCount: signCount, backupEligible: backupEligible,
+                         backupState: backupState, userHandle: userID, paymentEnabled: paymentEnabled)
+    }
 }
 
 public enum CeremonyConsumption: Sendable, Equatable {

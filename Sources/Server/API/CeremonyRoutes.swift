@@ -57,11 +57,11 @@ struct CeremonyRoutes {
         try await measuredWithTier("authentication", "verify") {
             let body = try await JSONWire.decode(VerifyRequest<AuthenticationResponseJSON>.self, from: request)
             let outcome = try await service.finishAuthentication(ceremonyID: body.ceremonyId, credential: body.credential)
-            let reply = AuthenticationVerifyResponse(userId: Base64URL.encode(outcome.userID), credentialId: Base64URL.encode(outcome.credential.id),
-                                                     tier: outcome.credential.tier.level,
+            let reply = AuthenticationVerifyResponse(userId: Base64URL.encode(outcome.userID), credentialId: Base64URL.encode(outcome.credentialID),
+                                                     tier: outcome.tier.level,
                                                      session: SessionJSON(outcome.session, idleTimeout: service.settings.sessionIdleTimeout))
             let cookie = SessionCookie.setCookie(outcome.session, request: request, now: outcome.session.record.createdAt)
-            return (try JSONWire.response(reply, headers: [.setCookie: cookie]), outcome.credential.tier.level)
+            return (try JSONWire.response(reply, headers: [.setCookie: cookie]), outcome.tier.level)
         }
     }
 
