@@ -178,31 +178,12 @@ public struct SQLStore: ClavigerStore {
 
     // MARK: Ceremonies
 
-    public func insert(ceremony: CeremonyRecord) async throws(StoreError) {
+    public func markConsumed(ceremonyID: String, kind: CeremonyRecord.Kind, expiresAt: Date, at date: Date) async throws(StoreError) -> Bool {
         try await run {
             try await database.raw("""
-                INSERT INTO ceremonies (id, kind, challenge, user_id, state, created_at, expires_at)
-                VALUES (\(bind: ceremony.id), \(bind: ceremony.kind.rawValue), \(bind: Base64URL.encode(ceremony.challenge)),
-                    \(bind: ceremony.userID.map(Base64URL.encode)), \(bind: try json(ceremony.state)), \(bind: millis(ceremony.createdAt)),
-                    \(bind: millis(ceremony.expiresAt)))
-                """).run()
-        }
-    }
-
-    public func consume(ceremonyID: String, kind: CeremonyRecord.Kind, at date: Date) async throws(StoreError) -> CeremonyConsumption {
-        try await run {
-            let now = millis(date)
-            if let row = try await database.raw("""
-                UPDATE ceremonies SET consumed_at = \(bind: now)
-                WHERE id = \(bind: ceremonyID) AND kind = \(bind: kind.rawValue) AND consumed_at IS NULL AND expires_at > \(bind: now)
-                RETURNING id, kind, challenge, user_id, state, created_at, expires_at
-                """).first() {
-                return .consumed(try Self.ceremony(row))
-            }
-            guard let row = try await database.raw("""
-                SELECT consumed_at FROM ceremonies WHERE id = \(bind: ceremonyID) AND kind = \(bind: kind.rawValue)
-                """).first() else { return .unknown }
-            return try row.decode(column: "consumed_at", as: Int64?.self) == nil ? .expired : .alreadyConsumed
+                INSERT INTO ceremonies (id, kind, consumed_at, expires_at) VALUES (\(bind: ceremonyID), \(bind: kind.rawValue), \(bind: millis(date)), \(bind: millis(expiresAt)))
+                ON CONFLICT DO NOTHING RETURNING id
+                """).first() != nil
         }
     }
 
@@ -236,7 +217,7 @@ public struct SQLStore: ClavigerStore {
     public func purgeExpired(at date: Date, idleTimeout: TimeInterval) async throws(StoreError) {
         let now = millis(date)
         try await run {
-            try await database.raw("DELETE FROM ceremonies WHERE expires_at < \(bind: now - 86_400_000)").run()
+            try await database.raw("DELETE FROM ceremonies WHERE expires_at < \(bind: now)").run()
             try await database.raw("DELETE FROM sessions WHERE expires_at < \(bind: now) OR last_seen_at < \(bind: now - Int64(idleTimeout * 1000))").run()
         }
     }
@@ -315,21 +296,6 @@ public struct SQLStore: ClavigerStore {
             paymentEnabled: try row.decode(column: "payment_enabled", as: Bool.self), status: status,
             createdAt: date(try row.decode(column: "created_at", as: Int64.self)),
             lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self).map(date))
-    }
-
-    static func ceremony(_ row: any SQLRow) throws -> CeremonyRecord {
-        guard let kind = CeremonyRecord.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else {
-            throw StoreError(.corrupt, "ceremony row has an invalid kind")
-        }
-        let userID = try row.decode(column: "user_id", as: String?.self)
-        return CeremonyRecord(
-            id: try row.decode(column: "id", as: String.self), kind: kind, challenge: try bytes(row, "challenge"),
-            userID: try userID.map { (text: String) throws -> [UInt8] in
-                guard let decoded = Base64URL.decode(text) else { throw StoreError(.corrupt, "ceremony user id") }
-                return decoded
-            },
-            state: try fromJSON(CeremonyRecord.State.self, try row.decode(column: "state", as: String.self)),
-            createdAt: date(try row.decode(column: "created_at", as: Int64.self)), expiresAt: date(try row.decode(column: "expires_at", as: Int64.self)))
     }
 
     static func session(_ row: any SQLRow) throws -> SessionRecord {

@@ -48,16 +48,13 @@ enum Schema {
             )
             """,
             "CREATE INDEX IF NOT EXISTS credentials_by_user ON credentials (user_id)",
+            // Ceremonies travel as signed tokens; a row records that one was used (single use).
             """
             CREATE TABLE IF NOT EXISTS ceremonies (
                 id TEXT PRIMARY KEY,
                 kind TEXT NOT NULL,
-                challenge TEXT NOT NULL,
-                user_id TEXT,
-                state TEXT NOT NULL,
-                created_at BIGINT NOT NULL,
-                expires_at BIGINT NOT NULL,
-                consumed_at BIGINT
+                consumed_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
             )
             """,
             "CREATE INDEX IF NOT EXISTS ceremonies_by_expiry ON ceremonies (expires_at)",

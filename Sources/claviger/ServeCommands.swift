@@ -95,7 +95,7 @@ struct Serve: AsyncParsableCommand {
             if let value = challengeSeconds ?? config.int(forKey: "claviger.challenge_seconds") { settings.challengeLifetime = TimeInterval(value) }
             if let value = lockoutSeconds ?? config.int(forKey: "claviger.lockout_seconds") { settings.lockoutDuration = TimeInterval(value) }
 
-            let service = PasskeyService(settings: settings, store: engine.store)
+            let service = try await PasskeyService.start(settings: settings, store: engine.store)
             let server = ServerConfiguration(host: host, port: port, assetsDirectory: assets ?? config.string(forKey: "claviger.assets"))
             let app = ClavigerServer.application(
                 service: service, configuration: server,

@@ -131,6 +131,29 @@ struct PasskeyAPITests {
         }
     }
 
+    @Test func forged_and_foreign_ceremony_tokens_are_unknown() async throws {
+        let bank = try await TestBank.make(.sqlite)
+        let other = try await TestBank.make(.sqlite)  // another deployment: another secret
+        let foreignToken = try await other.service.authenticationOptions(username: nil).ceremonyID
+        await other.engine.shutdown()
+        try await bank.run { client in
+            var alice = Customer("alice")
+            try await alice.signUp(client)
+            let start = try await alice.startSignIn(client)
+            let assertion = try alice.assertion(challenge: start.challenge)
+            // One character of the signed part changed.
+            var forged = Array(start.ceremonyId)
+            forged[5] = forged[5] == "A" ? "B" : "A"
+            let registrationToken = try await client.post("/v1/registration/options", json: ["username": "bob"]).decode(CeremonyStart.self).ceremonyId
+            for token in [String(forged), foreignToken, registrationToken, "", String(repeating: "A", count: 20_000)] {
+                let reply = try await client.post("/v1/authentication/verify", VerifyBody(ceremonyId: token, credential: assertion))
+                #expect(reply.code == "ceremony_unknown", "token \(token.prefix(12))…")
+            }
+            // The untouched token still works: the refusals consumed nothing.
+            #expect(try await client.post("/v1/authentication/verify", VerifyBody(ceremonyId: start.ceremonyId, credential: assertion)).status == .ok)
+        }
+    }
+
     @Test(arguments: Engine.available)
     func expired_challenge_is_refused(engine: Engine) async throws {
         let bank = try await TestBank.make(engine)

@@ -35,12 +35,22 @@ public struct SignInResult: Sendable {
 public struct PasskeyService: Sendable {
     public let settings: ClavigerSettings
     let store: any ClavigerStore
+    let keys: DeploymentKeys
     let now: @Sendable () -> Date
 
-    public init(settings: ClavigerSettings, store: any ClavigerStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(settings: ClavigerSettings, store: any ClavigerStore, keys: DeploymentKeys, now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         self.store = store
+        self.keys = keys
         self.now = now
+    }
+
+    /// A service with the deployment's keys, read from (or created in) the store.
+    public static func start(settings: ClavigerSettings, store: any ClavigerStore,
+                             now: @escaping @Sendable () -> Date = { Date() }) async throws(ClavigerError) -> PasskeyService {
+        let secret: [UInt8]
+        do { secret = try await store.deploymentSecret() } catch { throw .storage(error) }
+        return PasskeyService(settings: settings, store: store, keys: DeploymentKeys(secret: secret), now: now)
     }
 
     // MARK: Registration
@@ -85,7 +95,7 @@ public struct PasskeyService: Sendable {
                                                  userName: user.username, userDisplayName: user.displayName, challenge: challenge)
         builder.excludeCredentials = existingCredentials.map { CredentialDescriptor(id: $0.id, transports: $0.transports.isEmpty ? nil : $0.transports) }
         builder.timeoutMilliseconds = Int(settings.challengeLifetime * 1000)
-        let ceremony = try await begin(.registration, challenge: challenge, userID: user.id, state: state)
+        let ceremony = try begin(.registration, challenge: challenge, userID: user.id, state: state)
         return StartedCeremony(ceremonyID: ceremony.id, options: builder.json)
     }
 
@@ -165,11 +175,11 @@ public struct PasskeyService: Sendable {
                 let credentials = try await storage { () async throws(StoreError) in try await store.credentials(userID: user.id) }
                 builder.allowCredentials = credentials.map { CredentialDescriptor(id: $0.id, transports: $0.transports.isEmpty ? nil : $0.transports) }
             } else {
-                builder.allowCredentials = [CredentialDescriptor(id: try await decoyCredentialID(for: username), transports: ["internal"])]
+                builder.allowCredentials = [CredentialDescriptor(id: decoyCredentialID(for: username), transports: ["internal"])]
             }
             state.allowCredentials = builder.allowCredentials.map(\.id)
         }
-        let ceremony = try await begin(.authentication, challenge: challenge, userID: userID, state: state)
+        let ceremony = try begin(.authentication, challenge: challenge, userID: userID, state: state)
         return StartedCeremony(ceremonyID: ceremony.id, options: builder.json)
     }
 
@@ -273,24 +283,28 @@ public struct PasskeyService: Sendable {
 
     // MARK: Steps
 
+    /// A new ceremony, as a token only this deployment can have issued. Nothing is written yet.
     private func begin(_ kind: CeremonyRecord.Kind, challenge: [UInt8], userID: [UInt8]?,
-                       state: CeremonyRecord.State) async throws(ClavigerError) -> CeremonyRecord {
+                       state: CeremonyRecord.State) throws(ClavigerError) -> CeremonyRecord {
         let at = now()
-        let ceremony = CeremonyRecord(id: Base64URL.encode(Identifiers.random(16)), kind: kind, challenge: challenge, userID: userID,
-                                      state: state, createdAt: at, expiresAt: at.addingTimeInterval(settings.challengeLifetime))
-        try await storage { () async throws(StoreError) in try await store.insert(ceremony: ceremony) }
+        var ceremony = CeremonyRecord(id: "", kind: kind, challenge: challenge, userID: userID, state: state,
+                                      createdAt: at, expiresAt: at.addingTimeInterval(settings.challengeLifetime))
+        ceremony.id = try CeremonyToken(key: keys.ceremony).encode(ceremony, id: Identifiers.random(16))
         return ceremony
     }
 
-    /// Single use: the ceremony is consumed before anything is verified, so a failed attempt burns it too.
+    /// Single use across instances: the ceremony is recorded as consumed before anything is
+    /// verified, so a failed attempt burns it too, and of two instances racing only one records it.
     private func consume(_ ceremonyID: String, kind: CeremonyRecord.Kind) async throws(ClavigerError) -> CeremonyRecord {
-        guard !ceremonyID.isEmpty, ceremonyID.utf8.count <= 64 else { throw ClavigerError(.ceremonyUnknown, "This request is unknown. Please start again.") }
-        switch try await storage({ () async throws(StoreError) in try await store.consume(ceremonyID: ceremonyID, kind: kind, at: now()) }) {
-        case .consumed(let ceremony): return ceremony
-        case .unknown: throw ClavigerError(.ceremonyUnknown, "This request is unknown. Please start again.")
-        case .expired: throw ClavigerError(.ceremonyExpired, "This request has expired. Please start again.")
-        case .alreadyConsumed: throw ClavigerError(.ceremonyConsumed, "This request was already used. Please start again.")
+        guard let (ceremony, id) = CeremonyToken(key: keys.ceremony).decode(ceremonyID), ceremony.kind == kind else {
+            throw ClavigerError(.ceremonyUnknown, "This request is unknown. Please start again.")
         }
+        guard ceremony.expiresAt > now() else { throw ClavigerError(.ceremonyExpired, "This request has expired. Please start again.") }
+        let recorded = Base64URL.encode(id)
+        guard try await storage({ () async throws(StoreError) in try await store.markConsumed(ceremonyID: recorded, kind: kind, expiresAt: ceremony.expiresAt, at: now()) }) else {
+            throw ClavigerError(.ceremonyConsumed, "This request was already used. Please start again.")
+        }
+        return ceremony
     }
 
     private func startSession(userID: [UInt8], credentialID: [UInt8], tier: Tier, userVerified: Bool, at: Date) async throws(ClavigerError) -> NewSession {
@@ -321,10 +335,8 @@ public struct PasskeyService: Sendable {
 
     /// A made-up credential id for an unknown username: stable per username and deployment
     /// (HMAC with the deployment secret), so repeated requests look like a real account's.
-    private func decoyCredentialID(for username: String) async throws(ClavigerError) -> [UInt8] {
-        let secret = try await storage { () async throws(StoreError) in try await store.deploymentSecret() }
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(username.utf8), using: SymmetricKey(data: secret))
-        return Array(Array(mac).prefix(16))
+    private func decoyCredentialID(for username: String) -> [UInt8] {
+        Array(Array(HMAC<SHA256>.authenticationCode(for: Array(username.utf8), using: keys.decoy)).prefix(16))
     }
 
     private func storage<T>(_ body: () async throws(StoreError) -> T) async throws(ClavigerError) -> T {

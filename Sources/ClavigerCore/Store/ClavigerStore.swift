@@ -33,12 +33,11 @@ public protocol ClavigerStore: Sendable {
     /// Deletes the credential unless it is the account's last one.
     /// Ends the other sessions that credential opened (all but `keepingSession`, the one asking).
     func delete(credentialID: [UInt8], userID: [UInt8], keepingSession: [UInt8]?) async throws(StoreError) -> CredentialDeletion
-    /// Removes ceremonies a day past expiry and sessions past their limits.
+    /// Forgets consumed ceremonies once they have expired (their tokens are refused by then) and sessions past their limits.
     func purgeExpired(at date: Date, idleTimeout: TimeInterval) async throws(StoreError)
 
-    func insert(ceremony: CeremonyRecord) async throws(StoreError)
-    /// Marks the ceremony used and returns it, exactly once across all instances.
-    func consume(ceremonyID: String, kind: CeremonyRecord.Kind, at date: Date) async throws(StoreError) -> CeremonyConsumption
+    /// Records a ceremony as used: true for exactly one caller across all instances.
+    func markConsumed(ceremonyID: String, kind: CeremonyRecord.Kind, expiresAt: Date, at date: Date) async throws(StoreError) -> Bool
 
     func insert(session: SessionRecord) async throws(StoreError)
     /// The session, when it is still valid at `date` (absolute and idle limits), touched to `date`.
@@ -85,13 +84,6 @@ public struct SignInCandidate: Sendable, Equatable {
         CredentialRecord(id: id, publicKey: publicKey, signCount: signCount, backupEligible: backupEligible,
                          backupState: backupState, userHandle: userID, paymentEnabled: paymentEnabled)
     }
-}
-
-public enum CeremonyConsumption: Sendable, Equatable {
-    case consumed(CeremonyRecord)
-    case unknown
-    case expired
-    case alreadyConsumed
 }
 
 public enum CredentialDeletion: Sendable, Equatable {

@@ -37,7 +37,7 @@ struct TestBank {
                                         policy: try policy ?? PolicyDocument.defaultPolicy())
         edit(&settings)
         let clock = TestClock()
-        return TestBank(service: PasskeyService(settings: settings, store: engine.store, now: { clock.now }), store: engine.store,
+        return TestBank(service: try await PasskeyService.start(settings: settings, store: engine.store, now: { clock.now }), store: engine.store,
                         clock: clock, metrics: CeremonyMetrics(), engine: engine)
     }
 
