@@ -151,7 +151,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ClavigerCLITests",
-            dependencies: ["claviger", "WebAuthn", "ClavigerTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["claviger", "WebAuthn", "FIDOMetadata", "ClavigerTesting", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "X509", package: "swift-certificates")]
         ),
         .testTarget(
             name: "ServerTests",

@@ -133,7 +133,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard let stored = try await store.latestMetadata() else { return nil }
         do {
-            return try await verifier.verify(Array(stored.blob.utf8), at: Date()).catalog
+            let catalog = try await verifier.verify(Array(stored.blob.utf8), at: Date()).catalog
+            logger.info("stored metadata BLOB no \(catalog.serialNumber): \(catalog.entries.count) entries")
+            return catalog
         } catch {
             logger.warning("the stored metadata BLOB no \(stored.serialNumber) no longer verifies (\(error.code.rawValue)); running without metadata")
             return nil

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
+import FIDOMetadata
 import Foundation
 import Testing
+import X509
 
 /// `claviger serve` and `claviger migrate` as operations run them: settings from CLAVIGER_*.
 @Suite("serve and migrate commands", .serialized)
@@ -51,6 +53,61 @@ struct ServeCommandTests {
         while process.isRunning && ContinuousClock.now - stopped < .seconds(5) { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
+    }
+
+    /// Starts `claviger serve` with `arguments`; returns once /readyz answers (or the process ended).
+    static func serve(_ arguments: [String], log: URL) async throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve"] + arguments
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let port = arguments[(arguments.firstIndex(of: "--port") ?? 0) + 1]
+        for _ in 0..<100 where process.isRunning {
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz"), timeout: .seconds(2)),
+               response.status == .ok { return process }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return process
+    }
+
+    @Test func serve_verifies_and_stores_the_metadata_blob_and_refuses_a_tampered_one() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("claviger-mds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let pki = try MetadataSigningPKI(notBefore: Date().addingTimeInterval(-86_400), notAfter: Date().addingTimeInterval(86_400 * 365))
+        let blob = try pki.sign(payload: try SyntheticMetadata.payload(entries: 3, serialNumber: 42, nextUpdate: "2099-01-01").json)
+        try Data(blob).write(to: directory.appendingPathComponent("blob.jwt"))
+        try Data(try pki.root.serializeAsPEM().pemString.utf8).write(to: directory.appendingPathComponent("root.pem"))
+        var tampered = blob
+        tampered[tampered.count / 2] = tampered[tampered.count / 2] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        try Data(tampered).write(to: directory.appendingPathComponent("tampered.jwt"))
+        let database = Self.temporaryDatabase()
+        let root = directory.appendingPathComponent("root.pem").path
+
+        // Given at start: verified with the root, stored, used.
+        let port = String(20_000 + Int.random(in: 0..<20_000))
+        let log = directory.appendingPathComponent("serve.log")
+        let first = try await Self.serve(["--database", database, "--port", port, "--metadata", directory.appendingPathComponent("blob.jwt").path,
+                                          "--metadata-root", root], log: log)
+        #expect(first.isRunning)
+        first.terminate()
+        first.waitUntilExit()
+        #expect(String(decoding: try Data(contentsOf: log), as: UTF8.self).contains("metadata BLOB no 42: 3 entries"))
+
+        // Not given: the stored one is verified again and used.
+        let second = try await Self.serve(["--database", database, "--port", port, "--metadata-root", root], log: log)
+        #expect(second.isRunning)
+        second.terminate()
+        second.waitUntilExit()
+        #expect(String(decoding: try Data(contentsOf: log), as: UTF8.self).contains("stored metadata BLOB no 42: 3 entries"))
+
+        // A changed byte: refused before serving (exit 2), nothing stored.
+        let refused = try await Self.serve(["--database", Self.temporaryDatabase(), "--port", port, "--metadata",
+                                            directory.appendingPathComponent("tampered.jwt").path, "--metadata-root", root], log: log)
+        refused.waitUntilExit()
+        #expect(refused.terminationStatus == 2)
     }
 
     @Test func serve_refuses_an_invalid_policy_with_exit_1() throws {

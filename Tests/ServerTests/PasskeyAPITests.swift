@@ -1,5 +1,6 @@
 import ClavigerCore
 import ClavigerTesting
+import FIDOMetadata
 import Foundation
 import Testing
 import TrustPolicy
@@ -327,6 +328,36 @@ struct PasskeyAPITests {
             #expect(allow(unknown)?.count == 1)
             #expect(allow(unknown)?.first?["id"] as? String == allow(unknownAgain)?.first?["id"] as? String)
             #expect((allow(unknown)?.first?["id"] as? String)?.isEmpty == false)
+        }
+    }
+
+    /// The metadata the server was started with classifies: a packed-attested key whose chain
+    /// ends at its MDS statement's root, hardware key protection, L1 certified, device-bound.
+    @Test func attested_hardware_key_registers_at_tier_1_with_the_servers_metadata() async throws {
+        let aaguid = try #require(AAGUID("2fc0579f-8113-47ea-b116-bb5a8db9202a"))
+        let root = try TestPKI.shared().packed.root
+        let entry = MetadataEntry(aaguid: aaguid, statement: MetadataStatement(
+            description: "YubiKey 5 Series with NFC", protocolFamily: "fido2", attestationTypes: ["basic_full"],
+            keyProtection: ["hardware", "secure_element"], attestationRootCertificates: [Data(root.x5cBytes).base64EncodedString()]),
+            statusReports: [StatusReport(status: .fidoCertifiedL1, effectiveDate: Date(timeIntervalSince1970: 1_600_000_000))])
+        let bank = try await TestBank.make(.sqlite) { $0.metadata = MetadataCatalog(serialNumber: 7, nextUpdate: nil, entries: [entry]) }
+        try await bank.run { client in
+            var key = Customer("treasurer", authenticator: SoftwareAuthenticator(aaguid: aaguid, attestation: .packedBasic))
+            let reply = try await key.signUp(client)
+            #expect(reply.status == .ok)
+            #expect(reply.json["tier"] as? Int == 1)
+            #expect(reply.json["aaguidVerified"] as? Bool == true)
+            #expect(reply.json["authenticatorName"] as? String == "YubiKey 5 Series with NFC")
+            #expect((reply.json["attestation"] as? [String: Any])?["trusted"] as? Bool == true)
+            #expect((reply.json["reasons"] as? [[String: Any]])?.first?["rule"] as? String == "attested_hardware_key")
+        }
+        // The same model on a server without metadata is not tier 1.
+        let plain = try await TestBank.make(.sqlite)
+        try await plain.run { client in
+            var unlisted = Customer("treasurer", authenticator: SoftwareAuthenticator(aaguid: aaguid, attestation: .packedBasic))
+            let reply = try await unlisted.signUp(client)
+            #expect(reply.status == .ok)
+            #expect(reply.json["tier"] as? Int == 4)
         }
     }
 
