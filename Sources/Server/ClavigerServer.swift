@@ -25,7 +25,7 @@ public struct ServerConfiguration: Sendable {
 public enum ClavigerServer {
     public static func router(service: PasskeyService, configuration: ServerConfiguration, metrics: CeremonyMetrics,
                               logger: Logger) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: OriginCheckMiddleware(allowedOrigins: Set(service.settings.relyingParty.origins)))
         router.add(middleware: FileMiddleware(configuration.assetsDirectory ?? publicDirectory, cacheControl: .init([(MediaType(type: .any), [.noCache])]),
@@ -39,7 +39,9 @@ public enum ClavigerServer {
 
     public static func application(service: PasskeyService, configuration: ServerConfiguration, metrics: CeremonyMetrics = CeremonyMetrics(),
                                    services: [any Service] = [], logger: Logger) -> some ApplicationProtocol {
+        // Idle connections are closed (a slow client cannot hold sockets open for ever).
         Application(router: router(service: service, configuration: configuration, metrics: metrics, logger: logger),
+                    server: .http1(configuration: .init(idleTimeout: .seconds(30))),
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Claviger"),
                     services: services, logger: logger)
     }

@@ -94,6 +94,7 @@ struct OperationsAPITests {
             let sdk = try await client.request(.get, "/sdk/claviger.js")
             #expect(sdk.status == .ok)
             #expect(sdk.text.contains("export class ClavigerClient"))
+            #expect(try await client.request(.head, "/healthz").status == .ok)
             let wellKnown = try await client.request(.get, "/.well-known/webauthn")
             #expect(wellKnown.json["origins"] as? [String] == [TestBank.origin])
         }

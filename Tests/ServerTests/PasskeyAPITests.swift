@@ -64,10 +64,11 @@ struct PasskeyAPITests {
             try await alice.signUp(client)
             var mallory = Customer("mallory")
             try await mallory.signUp(client)
-            // No session: the username is taken.
+            // No session: the username is taken (also written in fullwidth letters: NFKC).
             let anonymous = try await client.post("/v1/registration/options", json: ["username": "alice"])
             #expect(anonymous.status == .conflict)
             #expect(anonymous.code == "username_taken")
+            #expect(try await client.post("/v1/registration/options", json: ["username": "ａｌｉｃｅ"]).code == "username_taken")
             // Another account's session.
             let foreign = try await client.post("/v1/registration/options", json: ["username": "alice"], token: mallory.token)
             #expect(foreign.status == .forbidden)
@@ -214,6 +215,21 @@ struct PasskeyAPITests {
             let verifyGarbage = try await client.post("/v1/registration/verify", json: ["ceremonyId": "x", "credential": ["id": "AA"]])
             #expect(verifyGarbage.code == "malformed_request")
             #expect(try await bank.store.user(username: "alice") == nil)
+            // Strictly JSON: duplicate members, trailing commas and invalid numbers are refused even where unread.
+            for body in [#"{"username":"alice","username":"mallory"}"#, #"{"username":"alice",}"#, #"{"x":01,"username":"alice"}"#, "{\"x\":\"\u{1}\"}"] {
+                let reply = try await client.request(.post, "/v1/authentication/options", body: Array(body.utf8))
+                #expect(reply.code == "malformed_request", "\(body)")
+            }
+            for contentType in ["application/jsonx", "application/json; charset=utf-16", "text/plain"] {
+                let reply = try await client.request(.post, "/v1/authentication/options", body: Array("{}".utf8), contentType: contentType)
+                #expect(reply.status == .unsupportedMediaType, "\(contentType)")
+            }
+            #expect(try await client.request(.post, "/v1/authentication/options", body: Array("{}".utf8), contentType: "application/json; charset=UTF-8").status == .ok)
+            // No body at all is an empty request object.
+            #expect(try await client.request(.post, "/v1/authentication/options").status == .ok)
+            // Lengths count Unicode scalars: 1 letter + 100 combining marks is not a short name.
+            let combining = "e" + String(repeating: "\u{301}", count: 100)
+            #expect(try await client.post("/v1/registration/options", json: ["username": combining]).code == "invalid_username")
             let unknownRoute = try await client.request(.get, "/v1/nothing")
             #expect(unknownRoute.status == .notFound)
             #expect(unknownRoute.code == "not_found")

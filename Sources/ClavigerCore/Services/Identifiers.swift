@@ -25,9 +25,10 @@ enum Identifiers {
         Array(SHA256.hash(data: Array(token.utf8)))
     }
 
-    /// Usernames compare case-insensitively: NFC, trimmed, lowercased; 1–64 characters, no controls.
+    /// Usernames compare case- and width-insensitively: NFKC (ｂｏｂ is bob), trimmed, lowercased;
+    /// 1–64 characters, no controls.
     static func normalizedUsername(_ raw: String) -> String? {
-        let name = raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let name = raw.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         return isPlainText(name, maxLength: 64) ? name : nil
     }
 
@@ -37,8 +38,9 @@ enum Identifiers {
         return isPlainText(name, maxLength: 64) ? name : nil
     }
 
+    /// Length in Unicode scalars (as JSON Schema's maxLength counts): combining marks count too.
     private static func isPlainText(_ text: String, maxLength: Int) -> Bool {
-        !text.isEmpty && text.count <= maxLength
+        !text.isEmpty && text.unicodeScalars.count <= maxLength
             && !text.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) || $0.properties.generalCategory == .format }
     }
 }

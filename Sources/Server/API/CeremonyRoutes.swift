@@ -17,7 +17,7 @@ struct CeremonyRoutes {
 
     func registrationOptions(_ request: Request) async throws -> Response {
         try await measured("registration", "options") {
-            let body = try await JSONWire.decode(RegistrationOptionsRequest.self, from: request)
+            let body = try await JSONWire.decode(RegistrationOptionsRequest.self, from: request, emptyAs: "{}")
             let session = try await optionalSession(request)
             let started = try await service.registrationOptions(username: body.username, displayName: body.displayName, session: session)
             return try JSONWire.response(CeremonyOptionsResponse(ceremonyId: started.ceremonyID, publicKey: started.options))
@@ -47,7 +47,7 @@ struct CeremonyRoutes {
 
     func authenticationOptions(_ request: Request) async throws -> Response {
         try await measured("authentication", "options") {
-            let body = try await JSONWire.decode(AuthenticationOptionsRequest.self, from: request)
+            let body = try await JSONWire.decode(AuthenticationOptionsRequest.self, from: request, emptyAs: "{}")
             let started = try await service.authenticationOptions(username: body.username)
             return try JSONWire.response(CeremonyOptionsResponse(ceremonyId: started.ceremonyID, publicKey: started.options))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import WebAuthn
 
 /// JSON in and out, with the limits every request is held to.
 enum JSONWire {
@@ -19,26 +20,46 @@ enum JSONWire {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encode(value))))
     }
 
-    /// The body as `T`: JSON content type, at most `maximumBodyBytes`, well-formed.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        guard contentType.hasPrefix("application/json") else {
-            throw APIProblem(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
-                             detail: "Send the body as application/json.")
-        }
+    /// The body as `T`: `application/json` in UTF-8, at most `maximumBodyBytes` (refused from the
+    /// declared length before reading), strictly well-formed (no duplicate members, valid UTF-8,
+    /// bounded depth: the same parser as the signed client data), then decoded. With
+    /// `emptyAs`, a request without a body counts as that JSON text.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, emptyAs empty: String? = nil) async throws -> T {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumBodyBytes { throw bodyTooLarge }
         var request = request
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: maximumBodyBytes)
-        } catch {
+        } catch let error as HTTPError where error.status == .contentTooLarge {
             throw bodyTooLarge
+        } catch {
+            throw APIProblem.malformed("The request body could not be read.")
+        }
+        var bytes = Array(buffer.readableBytesView)
+        if bytes.isEmpty, let empty {
+            bytes = Array(empty.utf8)
+        } else {
+            try requireJSONMediaType(request.headers[.contentType])
+        }
+        if case .failure(let error) = JSONValue.parse(bytes, limits: .init(maxDepth: 32, maxBytes: maximumBodyBytes)) {
+            throw APIProblem.malformed("The body is not valid JSON: \(error.reason).")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
-            throw APIProblem.malformed("The body is not the expected JSON: \(describe(error))")
+            throw APIProblem.malformed("The body is not the expected JSON: \(describe(error)).")
         } catch {
-            throw APIProblem.malformed("The body is not JSON.")
+            throw APIProblem.malformed("The body is not the expected JSON.")
+        }
+    }
+
+    /// `application/json`, with no parameter but an optional `charset=utf-8`.
+    static func requireJSONMediaType(_ header: String?) throws {
+        let parts = (header ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let parametersOK = parts.dropFirst().allSatisfy { $0 == "charset=utf-8" || $0 == "charset=\"utf-8\"" }
+        guard parts.first == "application/json", parametersOK else {
+            throw APIProblem(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
+                             detail: "Send the body as application/json in UTF-8.")
         }
     }
 
@@ -49,7 +70,9 @@ enum JSONWire {
         switch error {
         case .keyNotFound(let key, let context): return "missing \(path(context.codingPath + [key]))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context): return "wrong type at \(path(context.codingPath))"
-        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not valid JSON" : "invalid value at \(path(context.codingPath))"
+        case .dataCorrupted(let context):
+            // The text is valid JSON (checked first): a value does not fit its field (e.g. a number out of range).
+            return context.codingPath.isEmpty ? "a value does not fit its field" : "invalid value at \(path(context.codingPath))"
         @unknown default: return "invalid"
         }
     }

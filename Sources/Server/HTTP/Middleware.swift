@@ -30,8 +30,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .notFound: return APIProblem(.notFound, code: "not_found", title: "Not found", detail: "No such resource.")
         case .contentTooLarge: return JSONWire.bodyTooLarge
         case .methodNotAllowed: return APIProblem(.methodNotAllowed, code: "method_not_allowed", title: "Method not allowed", detail: "This resource does not support that method.")
+        case .badRequest: return APIProblem.malformed(error.body ?? "The request could not be understood.")
         default:
-            return APIProblem(error.status, code: "http_\(error.status.code)", title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase)
+            return APIProblem(error.status, code: "http_error", title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase)
         }
     }
 }

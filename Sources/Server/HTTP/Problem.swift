@@ -47,7 +47,7 @@ public struct APIProblem: HTTPResponseError, Sendable {
     }
 
     static let sessionRequired = APIProblem(.unauthorized, code: "session_required", title: "Sign-in required",
-                                            detail: "Sign in first (no session, or it has ended).")
+                                            detail: "Please sign in (no session, or it has ended).")
 }
 
 extension APIProblem {
