@@ -85,8 +85,8 @@ public struct StoredCredential: Sendable, Equatable {
 public struct CeremonyRecord: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable { case registration, authentication }
 
-    /// What the verify step needs besides the challenge (stored as JSON).
-    public struct State: Sendable, Equatable, Codable {
+    /// What the verify step needs besides the challenge (carried in the ceremony token).
+    public struct State: Sendable, Equatable {
         /// Registration: the account the passkey is for; `newAccount` when verify creates it.
         public var username: String?
         public var displayName: String?

@@ -55,6 +55,7 @@ enum JSONWire {
 
     /// `application/json`, with no parameter but an optional `charset=utf-8`.
     static func requireJSONMediaType(_ header: String?) throws {
+        if header == "application/json" { return }
         let parts = (header ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let parametersOK = parts.dropFirst().allSatisfy { $0 == "charset=utf-8" || $0 == "charset=\"utf-8\"" }
         guard parts.first == "application/json", parametersOK else {
