@@ -64,7 +64,7 @@ public final class StorageEngine: Sendable {
                            "PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456", "PRAGMA temp_store = MEMORY"] {
                 _ = try await database.raw(SQLQueryString(pragma)).all()
             }
-            let store = SQLStore(database: database) { body in try await body(database) }
+            let store = SQLStore(database: database, engine: .sqlite) { body in try await body(database) }
             return StorageEngine(store: store, location: .sqlite(path: path)) { try? await connection.close() }
         } catch {
             throw StoreError(.unavailable, "cannot open SQLite database \(path): \(error)")
@@ -82,20 +82,18 @@ public final class StorageEngine: Sendable {
                                                 maxConnectionsPerEventLoop: 8, requestTimeout: .seconds(10), pruneInterval: nil,
                                                 logger: logger, on: MultiThreadedEventLoopGroup.singleton)
         let database = pool.database(logger: logger).sql(queryLogLevel: nil)
-        // Migrations hold a session-level advisory lock on one connection: instances starting
-        // together migrate one after the other.
-        let store = SQLStore(database: database) { body in
+        let store = SQLStore(database: database, engine: .postgres) { body in
             try await pool.withConnection(logger: logger) { connection in
                 connection.eventLoop.makeFutureWithTask {
-                    let locked = connection.sql(queryLogLevel: nil)
-                    _ = try await locked.raw("SELECT pg_advisory_lock(\(bind: Self.migrationLockKey))").all()
+                    let session = connection.sql(queryLogLevel: nil)
+                    _ = try await session.raw("BEGIN").all()
                     do {
-                        try await body(locked)
+                        try await body(session)
                     } catch {
-                        _ = try? await locked.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").all()
+                        _ = try? await session.raw("ROLLBACK").all()
                         throw error
                     }
-                    _ = try await locked.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").all()
+                    _ = try await session.raw("COMMIT").all()
                 }
             }.get()
         }

@@ -4,25 +4,42 @@ import SQLKit
 import TrustPolicy
 import WebAuthn
 
-/// `ClavigerStore` over SQLKit: the same statements on SQLite and PostgreSQL. Every operation
-/// is one statement (conditional UPDATE/DELETE … RETURNING, INSERT … ON CONFLICT DO NOTHING),
-/// so correctness across instances never depends on a transaction spanning round trips.
+/// `ClavigerStore` over SQLKit: the same statements on SQLite and PostgreSQL. Almost every
+/// operation is one statement (conditional UPDATE/DELETE … RETURNING, INSERT … ON CONFLICT DO
+/// NOTHING), so correctness across instances does not depend on transactions; the two that need
+/// a row lock on PostgreSQL (migrations, deleting a passkey) run in one (`exclusive`).
 public struct SQLStore: ClavigerStore {
-    let database: any SQLDatabase
-    /// Runs the migrations one instance at a time (PostgreSQL: an advisory lock on one connection).
-    let migrationRunner: @Sendable (@escaping @Sendable (any SQLDatabase) async throws -> Void) async throws -> Void
+    enum Engine: Sendable { case sqlite, postgres }
 
-    init(database: any SQLDatabase,
-         migrationRunner: @escaping @Sendable (@escaping @Sendable (any SQLDatabase) async throws -> Void) async throws -> Void) {
+    let database: any SQLDatabase
+    let engine: Engine
+    /// Runs `body` in a transaction on one connection (PostgreSQL). SQLite has one connection and
+    /// executes each statement atomically, so there `body` runs as is.
+    let transaction: @Sendable (@escaping @Sendable (any SQLDatabase) async throws -> Void) async throws -> Void
+
+    init(database: any SQLDatabase, engine: Engine,
+         transaction: @escaping @Sendable (@escaping @Sendable (any SQLDatabase) async throws -> Void) async throws -> Void) {
         self.database = database
-        self.migrationRunner = migrationRunner
+        self.engine = engine
+        self.transaction = transaction
+    }
+
+    /// `body` in `transaction`, with its result.
+    func exclusive<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let result = ResultBox<T>()
+        try await transaction { db in result.set(try await body(db)) }
+        guard let value = result.value else { throw StoreError(.unavailable, "transaction produced no result") }
+        return value
     }
 
     // MARK: Schema
 
     public func migrate() async throws(StoreError) {
+        let engine = self.engine
         try await run {
-            try await migrationRunner { db in
+            try await transaction { db in
+                // Instances starting together migrate one after the other (released at commit).
+                if engine == .postgres { _ = try await db.raw("SELECT pg_advisory_xact_lock(\(bind: StorageEngine.migrationLockKey))").all() }
                 try await db.raw(SQLQueryString(Schema.bookkeeping)).run()
                 let applied = Set(try await db.raw("SELECT version FROM claviger_schema").all().map { try $0.decode(column: "version", as: Int.self) })
                 for migration in Schema.migrations where !applied.contains(migration.version) {
@@ -159,20 +176,25 @@ public struct SQLStore: ClavigerStore {
     public func delete(credentialID: [UInt8], userID: [UInt8], keepingSession: [UInt8]?) async throws(StoreError) -> CredentialDeletion {
         let id = Base64URL.encode(credentialID)
         let user = Base64URL.encode(userID)
+        let keep = keepingSession.map(Base64URL.encode) ?? ""
+        let engine = self.engine
         return try await run {
-            let deleted = try await database.raw("""
-                DELETE FROM credentials WHERE id = \(bind: id) AND user_id = \(bind: user)
-                AND (SELECT COUNT(*) FROM credentials WHERE user_id = \(bind: user)) > 1 RETURNING id
-                """).first()
-            if deleted != nil {
-                // Sessions the removed passkey opened end with it (all but the one asking).
-                try await database.raw("""
-                    DELETE FROM sessions WHERE credential_id = \(bind: id) AND token_hash <> \(bind: keepingSession.map(Base64URL.encode) ?? "")
-                    """).run()
-                return .deleted
+            try await exclusive { db in
+                // Two deletions of an account's last two passkeys must not both succeed: on
+                // PostgreSQL the account row is locked first, so the second one counts afresh.
+                if engine == .postgres { _ = try await db.raw("SELECT id FROM users WHERE id = \(bind: user) FOR UPDATE").all() }
+                let deleted = try await db.raw("""
+                    DELETE FROM credentials WHERE id = \(bind: id) AND user_id = \(bind: user)
+                    AND (SELECT COUNT(*) FROM credentials WHERE user_id = \(bind: user)) > 1 RETURNING id
+                    """).first()
+                if deleted != nil {
+                    // Sessions the removed passkey opened end with it (all but the one asking).
+                    try await db.raw("DELETE FROM sessions WHERE credential_id = \(bind: id) AND token_hash <> \(bind: keep)").run()
+                    return CredentialDeletion.deleted
+                }
+                let exists = try await db.raw("SELECT id FROM credentials WHERE id = \(bind: id) AND user_id = \(bind: user)").first()
+                return exists == nil ? CredentialDeletion.notFound : CredentialDeletion.lastCredential
             }
-            let exists = try await database.raw("SELECT id FROM credentials WHERE id = \(bind: id) AND user_id = \(bind: user)").first()
-            return exists == nil ? .notFound : .lastCredential
         }
     }
 
@@ -338,4 +360,12 @@ func json<T: Encodable>(_ value: T) throws -> String {
 
 func fromJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
     try JSONDecoder().decode(type, from: Data(text.utf8))
+}
+
+/// Carries a transaction body's result out of its `@Sendable` closure.
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T?
+    var value: T? { lock.withLock { stored } }
+    func set(_ value: T) { lock.withLock { stored = value } }
 }

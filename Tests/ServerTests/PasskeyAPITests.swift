@@ -329,6 +329,31 @@ struct PasskeyAPITests {
     }
 
     @Test(arguments: Engine.available)
+    func removing_the_last_two_passkeys_at_once_leaves_one(engine: Engine) async throws {
+        let bank = try await TestBank.make(engine)
+        try await bank.run { client in
+            for round in 0..<5 {
+                var owner = Customer("owner\(round)")
+                try await owner.signUp(client)
+                let options = try await client.post("/v1/registration/options", json: [:], token: owner.token).decode(CeremonyStart.self)
+                let second = try SoftwareAuthenticator.syncedPasskey().register(rpID: TestBank.rpID, origin: TestBank.origin, challenge: options.challenge,
+                                                                                userHandle: owner.userHandle)
+                #expect(try await client.post("/v1/registration/verify", VerifyBody(ceremonyId: options.ceremonyId, credential: second.response),
+                                              token: owner.token).status == .ok)
+                let ids = [try #require(owner.credential?.idBase64URL), second.credential.idBase64URL]
+                let token = owner.token
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for id in ids { group.addTask { Int(try await client.request(.delete, "/v1/credentials/\(id)", token: token).status.code) } }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses.sorted() == [204, 409])
+                let left = try await client.request(.get, "/v1/credentials", token: owner.token)
+                #expect((left.json["credentials"] as? [[String: Any]])?.count == 1)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func unknown_usernames_look_like_known_ones(engine: Engine) async throws {
         let bank = try await TestBank.make(engine)
         try await bank.run { client in
