@@ -151,10 +151,15 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let engine = try await openMigrated(storage.location(ConfigReader(provider: EnvironmentVariablesProvider())),
                                             logger: Logger(label: "claviger"))
-        defer { Task { await engine.shutdown() } }
-        let versions = try await engine.store.appliedMigrations()
-        print("schema of \(engine.location): versions \(versions.map(String.init).joined(separator: ", ")) applied")
+        let versions: [Int]
+        do {
+            versions = try await engine.store.appliedMigrations()
+        } catch {
+            await engine.shutdown()
+            throw error
+        }
         await engine.shutdown()
+        print("schema of \(engine.location): versions \(versions.map(String.init).joined(separator: ", ")) applied")
     }
 }
 

@@ -41,15 +41,16 @@ enum SecurityHeaders {
     static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
-    static let fixed = [("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
-                        ("Cross-Origin-Opener-Policy", "same-origin")]
+    /// Names validated once, not per response.
+    static let fixed: [(HTTPField.Name, String)] = [
+        ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "publickey-credentials-get=(self), publickey-credentials-create=(self), camera=(), microphone=(), geolocation=()"),
+    ].compactMap { name, value in HTTPField.Name(name).map { ($0, value) } }
 
     static func apply(to headers: inout HTTPFields) {
         headers[.contentSecurityPolicy] = contentSecurityPolicy
-        for (name, value) in fixed {
-            if let name = HTTPField.Name(name) { headers[name] = value }
-        }
-        headers[.permissionsPolicy] = "publickey-credentials-get=(self), publickey-credentials-create=(self), camera=(), microphone=(), geolocation=()"
+        for (name, value) in fixed { headers[name] = value }
         if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
     }
 }
@@ -72,9 +73,4 @@ struct OriginCheckMiddleware<Context: RequestContext>: RouterMiddleware {
     static func refusal(_ detail: String) -> APIProblem {
         APIProblem(.forbidden, code: "origin_not_allowed", title: "Origin not allowed", detail: detail)
     }
-}
-
-
-extension HTTPField.Name {
-    static let permissionsPolicy = Self("Permissions-Policy")!
 }
