@@ -145,9 +145,15 @@ let package = Package(
             // The local MDS server the downloader tests start (run by path, not bundled).
             exclude: ["mds_test_server.py"]
         ),
+        // Reads ../shared/vectors for the test targets that walk them (tests only).
+        .target(
+            name: "VectorTestSupport",
+            dependencies: ["WebAuthn", .product(name: "X509", package: "swift-certificates")],
+            path: "Tests/VectorTestSupport"
+        ),
         .testTarget(
             name: "TrustPolicyTests",
-            dependencies: ["TrustPolicy", "FIDOMetadata", "WebAuthn", "ClavigerTesting"]
+            dependencies: ["TrustPolicy", "FIDOMetadata", "WebAuthn", "ClavigerTesting", "VectorTestSupport"]
         ),
         .testTarget(
             name: "ClavigerCLITests",
@@ -165,7 +171,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["WebAuthn", "ClavigerTesting"]
+            dependencies: ["WebAuthn", "ClavigerTesting", "VectorTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

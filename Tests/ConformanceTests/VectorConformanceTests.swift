@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VectorTestSupport
 import WebAuthn
 
 /// Every vector in `../shared/vectors` (real devices and peers' suites) gives the outcome its

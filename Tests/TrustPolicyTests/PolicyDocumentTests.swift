@@ -1,6 +1,7 @@
 import FIDOMetadata
 import Foundation
 import Testing
+import VectorTestSupport
 import WebAuthn
 @testable import TrustPolicy
 

@@ -2,6 +2,7 @@ import ClavigerTesting
 import FIDOMetadata
 import Foundation
 import Testing
+import VectorTestSupport
 import WebAuthn
 @testable import TrustPolicy
 
