@@ -68,8 +68,10 @@ public struct ExpiryService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await store.purgeExpired(at: Date(), idleTimeout: idleTimeout)
-            } catch {
+            } catch where !Task.isCancelled && !Task.isShuttingDownGracefully {
                 logger.warning("purging expired ceremonies and sessions failed: \(error)")
+            } catch {
+                return  // stopping: the purge was interrupted, not failed
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(60)) }
         }
