@@ -240,26 +240,61 @@ public struct SQLStore: ClavigerStore {
         let now = millis(date)
         try await run {
             try await database.raw("DELETE FROM ceremonies WHERE expires_at < \(bind: now)").run()
+            try await database.raw("""
+                DELETE FROM unknown_username_locks WHERE updated_at < \(bind: now - 86_400_000) AND (locked_until IS NULL OR locked_until < \(bind: now))
+                """).run()
             try await database.raw("DELETE FROM sessions WHERE expires_at < \(bind: now) OR last_seen_at < \(bind: now - Int64(idleTimeout * 1000))").run()
         }
     }
 
     // MARK: Failed sign-ins
 
-    public func recordFailedSignIn(userID: [UInt8], at date: Date, threshold: Int, lockFor: TimeInterval) async throws(StoreError) -> SignInLock {
+    public func recordFailedSignIn(_ subject: SignInSubject, at date: Date, threshold: Int, lockFor: TimeInterval) async throws(StoreError) -> SignInLock {
         let now = millis(date)
         let until = now + Int64(lockFor * 1000)
         // An expired lock starts the count again; all right-hand sides see the row before the update.
-        let count: SQLQueryString = "CASE WHEN locked_until IS NOT NULL AND locked_until <= \(bind: now) THEN 1 ELSE failed_sign_ins + 1 END"
+        // Columns are qualified: in PostgreSQL's ON CONFLICT … DO UPDATE a bare name is ambiguous.
+        func count(_ table: String) -> SQLQueryString {
+            "CASE WHEN \(unsafeRaw: table).locked_until IS NOT NULL AND \(unsafeRaw: table).locked_until <= \(bind: now) THEN 1 ELSE \(unsafeRaw: table).failed_sign_ins + 1 END"
+        }
+        func lockedUntil(_ table: String) -> SQLQueryString {
+            """
+            CASE WHEN \(count(table)) >= \(bind: threshold) THEN \(bind: until)
+                 WHEN \(unsafeRaw: table).locked_until IS NOT NULL AND \(unsafeRaw: table).locked_until <= \(bind: now) THEN NULL
+                 ELSE \(unsafeRaw: table).locked_until END
+            """
+        }
         return try await run {
-            guard let row = try await database.raw("""
-                UPDATE users SET failed_sign_ins = \(count),
-                    locked_until = CASE WHEN \(count) >= \(bind: threshold) THEN \(bind: until)
-                                        WHEN locked_until IS NOT NULL AND locked_until <= \(bind: now) THEN NULL
-                                        ELSE locked_until END
-                WHERE id = \(bind: Base64URL.encode(userID)) RETURNING failed_sign_ins, locked_until
-                """).first() else { return SignInLock(failedAttempts: 0, lockedUntil: nil) }
-            return try Self.lock(row)
+            let row: (any SQLRow)?
+            switch subject {
+            case .account(let userID):
+                row = try await database.raw("""
+                    UPDATE users SET failed_sign_ins = \(count("users")), locked_until = \(lockedUntil("users"))
+                    WHERE id = \(bind: Base64URL.encode(userID)) RETURNING failed_sign_ins, locked_until
+                    """).first()
+            case .unknownUsername(let key):
+                row = try await database.raw("""
+                    INSERT INTO unknown_username_locks (key, failed_sign_ins, locked_until, updated_at)
+                    VALUES (\(bind: Base64URL.encode(key)), 1, \(bind: threshold <= 1 ? until : nil), \(bind: now))
+                    ON CONFLICT (key) DO UPDATE SET failed_sign_ins = \(count("unknown_username_locks")),
+                        locked_until = \(lockedUntil("unknown_username_locks")), updated_at = \(bind: now)
+                    RETURNING failed_sign_ins, locked_until
+                    """).first()
+            }
+            return try row.map(Self.lock) ?? SignInLock(failedAttempts: 0, lockedUntil: nil)
+        }
+    }
+
+    public func signInLock(_ subject: SignInSubject) async throws(StoreError) -> SignInLock {
+        try await run {
+            let row: (any SQLRow)?
+            switch subject {
+            case .account(let userID):
+                row = try await database.raw("SELECT failed_sign_ins, locked_until FROM users WHERE id = \(bind: Base64URL.encode(userID))").first()
+            case .unknownUsername(let key):
+                row = try await database.raw("SELECT failed_sign_ins, locked_until FROM unknown_username_locks WHERE key = \(bind: Base64URL.encode(key))").first()
+            }
+            return try row.map(Self.lock) ?? SignInLock(failedAttempts: 0, lockedUntil: nil)
         }
     }
 

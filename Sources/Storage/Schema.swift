@@ -80,6 +80,15 @@ enum Schema {
             )
             """,
             "CREATE TABLE IF NOT EXISTS deployment_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            // Failed sign-ins against usernames no account has, keyed by a MAC of the name.
+            """
+            CREATE TABLE IF NOT EXISTS unknown_username_locks (
+                key TEXT PRIMARY KEY,
+                failed_sign_ins INTEGER NOT NULL,
+                locked_until BIGINT,
+                updated_at BIGINT NOT NULL
+            )
+            """,
             // Room for the next issues: bound devices, SCA transactions, the audit chain.
             """
             CREATE TABLE IF NOT EXISTS devices (

@@ -259,6 +259,27 @@ struct PasskeyAPITests {
             #expect(sixth.status == .tooManyRequests)
             #expect(sixth.code == "sign_in_locked")
             #expect(sixth.headers[.retryAfter] == "900")
+            // Locked means locked, whatever is presented.
+            let bogusStart = try await alice.startSignIn(client)
+            var bogus = try alice.assertion(challenge: bogusStart.challenge)
+            bogus.rawId = "AAAA"
+            bogus.id = "AAAA"
+            #expect(try await client.post("/v1/authentication/verify", VerifyBody(ceremonyId: bogusStart.ceremonyId, credential: bogus)).code == "sign_in_locked")
+
+            // A username no account has fails and locks the same way: the sixth answer does not tell.
+            var guesses: [String] = []
+            for _ in 0..<6 {
+                let start = try await client.post("/v1/authentication/options", json: ["username": "nobody"]).decode(CeremonyStart.self)
+                let reply = try await client.post("/v1/authentication/verify", VerifyBody(ceremonyId: start.ceremonyId, credential: try alice.assertion(challenge: start.challenge)))
+                guesses.append(reply.code ?? "")
+                if guesses.count == 6 {
+                    #expect(reply.text == sixth.text)
+                    #expect(reply.headers[.retryAfter] == "900")
+                } else {
+                    #expect(bodies.contains(reply.text))
+                }
+            }
+            #expect(guesses == Array(repeating: "authentication_failed", count: 5) + ["sign_in_locked"])
             // After the lock, a correct sign-in works and resets the count.
             bank.clock.advance(by: 901)
             #expect(try await alice.signIn(client).status == .ok)

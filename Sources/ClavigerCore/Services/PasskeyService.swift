@@ -189,17 +189,42 @@ public struct PasskeyService: Sendable {
     public func finishAuthentication(ceremonyID: String, credential response: AuthenticationResponseJSON) async throws(ClavigerError) -> SignInResult {
         let ceremony = try await consume(ceremonyID, kind: .authentication)
         let at = now()
-        guard let credentialID = Base64URL.decode(response.rawId),
-              let credential = try await storage({ () async throws(StoreError) in try await store.signInCandidate(credentialID: credentialID) }),
-              credential.status == .active else {
-            try await countFailure(ceremony.userID, at: at)
+        let candidate: SignInCandidate?
+        if let credentialID = Base64URL.decode(response.rawId) {
+            candidate = try await storage { () async throws(StoreError) in try await store.signInCandidate(credentialID: credentialID) }
+        } else {
+            candidate = nil
+        }
+        // Whose failures count: the account (or unknown username) the ceremony named, else the
+        // owner of the credential presented (discoverable sign-in).
+        let subject: SignInSubject?
+        if let userID = ceremony.userID {
+            subject = .account(userID)
+        } else if let username = ceremony.state.username {
+            subject = .unknownUsername(key: decoyCredentialID(for: username))
+        } else {
+            subject = candidate.map { .account($0.userID) }
+        }
+        // A locked subject is refused before anything is verified, whatever was presented: the
+        // answer is the same for a known account and an unknown username.
+        let lock: SignInLock
+        if let candidate, subject == .account(candidate.userID) {
+            lock = candidate.lock
+        } else if let subject {
+            lock = try await storage { () async throws(StoreError) in try await store.signInLock(subject) }
+        } else {
+            lock = SignInLock(failedAttempts: 0, lockedUntil: nil)
+        }
+        if lock.isLocked(at: at) { throw locked(lock, at: at) }
+
+        guard let credential = candidate, credential.status == .active else {
+            try await countFailure(subject, at: at)
             throw signInFailure(WebAuthnError(.credentialNotAllowed, "no such credential"))
         }
-        if let expected = ceremony.userID, expected != credential.userID {
-            try await countFailure(expected, at: at)
+        if subject != .account(credential.userID) {
+            try await countFailure(subject, at: at)
             throw signInFailure(WebAuthnError(.credentialNotAllowed, "the credential belongs to another account"))
         }
-        if credential.lock.isLocked(at: at) { throw locked(credential.lock, at: at) }
 
         let expectations = AuthenticationExpectations(
             challenge: ceremony.challenge, userVerification: .required,
@@ -209,7 +234,7 @@ public struct PasskeyService: Sendable {
             verified = try AuthenticationCeremony.verify(response, expecting: expectations, credential: credential.record,
                                                          relyingParty: settings.relyingParty)
         } catch {
-            try await countFailure(credential.userID, at: at)
+            try await countFailure(subject, at: at)
             throw signInFailure(error)
         }
         let updated = try await storage { () async throws(StoreError) in
@@ -219,7 +244,7 @@ public struct PasskeyService: Sendable {
         guard updated else {
             throw signInFailure(WebAuthnError(.counterRegression, "the credential was used concurrently"))
         }
-        if credential.lock.failedAttempts > 0 {
+        if lock.failedAttempts > 0 {
             try await storage { () async throws(StoreError) in try await store.resetFailedSignIns(userID: credential.userID) }
         }
         let session = try await startSession(userID: credential.userID, credentialID: credential.id, tier: credential.tier,
@@ -316,10 +341,10 @@ public struct PasskeyService: Sendable {
         return NewSession(token: token, record: record)
     }
 
-    private func countFailure(_ userID: [UInt8]?, at: Date) async throws(ClavigerError) {
-        guard let userID else { return }
+    private func countFailure(_ subject: SignInSubject?, at: Date) async throws(ClavigerError) {
+        guard let subject else { return }
         _ = try await storage { () async throws(StoreError) in
-            try await store.recordFailedSignIn(userID: userID, at: at, threshold: settings.lockoutThreshold, lockFor: settings.lockoutDuration)
+            try await store.recordFailedSignIn(subject, at: at, threshold: settings.lockoutThreshold, lockFor: settings.lockoutDuration)
         }
     }
 

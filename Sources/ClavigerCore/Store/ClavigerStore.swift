@@ -45,7 +45,9 @@ public protocol ClavigerStore: Sendable {
     func deleteSession(tokenHash: [UInt8]) async throws(StoreError)
 
     /// Counts a failed sign-in; locks passkey sign-in until `date + lockFor` when `threshold` is reached.
-    func recordFailedSignIn(userID: [UInt8], at date: Date, threshold: Int, lockFor: TimeInterval) async throws(StoreError) -> SignInLock
+    func recordFailedSignIn(_ subject: SignInSubject, at date: Date, threshold: Int, lockFor: TimeInterval) async throws(StoreError) -> SignInLock
+    /// The failed sign-ins and lock of an account or an unknown username.
+    func signInLock(_ subject: SignInSubject) async throws(StoreError) -> SignInLock
     func resetFailedSignIns(userID: [UInt8]) async throws(StoreError)
 
     func save(metadata: StoredMetadataBLOB) async throws(StoreError)
@@ -90,6 +92,14 @@ public enum CredentialDeletion: Sendable, Equatable {
     case deleted
     case notFound
     case lastCredential
+}
+
+/// Whose failed sign-ins count: an account, or a username no account has (keyed by a MAC of
+/// it, so the store keeps no attacker-typed names), which locks exactly like an account so that
+/// the sixth answer does not tell whether the name exists.
+public enum SignInSubject: Sendable, Equatable {
+    case account([UInt8])
+    case unknownUsername(key: [UInt8])
 }
 
 public struct SignInLock: Sendable, Equatable {
