@@ -28,6 +28,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the Claviger server: the passkey HTTP API, the demo bank at /, metrics and health.",
         discussion: """
         Every option can also be set in the environment: CLAVIGER_RP_ID, CLAVIGER_RP_NAME, CLAVIGER_ORIGIN (comma-separated),
+        CLAVIGER_RELATED_ORIGIN (comma-separated),
         CLAVIGER_DATABASE, CLAVIGER_HOST, CLAVIGER_PORT, CLAVIGER_POLICY, CLAVIGER_METADATA, CLAVIGER_METADATA_ROOT,
         CLAVIGER_ASSETS, CLAVIGER_SESSION_IDLE_SECONDS, CLAVIGER_SESSION_LIFETIME_SECONDS, CLAVIGER_CHALLENGE_SECONDS,
         CLAVIGER_LOCKOUT_SECONDS, CLAVIGER_LOG_LEVEL. Flags win over the environment.
@@ -39,6 +40,8 @@ struct Serve: AsyncParsableCommand {
     var rpName: String?
     @Option(help: "An origin allowed to use the RP ID (repeatable; default http://localhost:PORT).")
     var origin: [String] = []
+    @Option(help: "An origin listed at /.well-known/webauthn as related (WebAuthn L3 related origins; repeatable; default: the --origin values).")
+    var relatedOrigin: [String] = []
     @OptionGroup var storage: DatabaseOptions
     @Option(help: "Address to listen on (default 127.0.0.1).")
     var host: String?
@@ -96,7 +99,9 @@ struct Serve: AsyncParsableCommand {
             if let value = lockoutSeconds ?? config.int(forKey: "claviger.lockout_seconds") { settings.lockoutDuration = TimeInterval(value) }
 
             let service = try await PasskeyService.start(settings: settings, store: engine.store)
-            let server = ServerConfiguration(host: host, port: port, assetsDirectory: assets ?? config.string(forKey: "claviger.assets"))
+            let related = !relatedOrigin.isEmpty ? relatedOrigin : config.stringArray(forKey: "claviger.related_origin")
+            let server = ServerConfiguration(host: host, port: port, assetsDirectory: assets ?? config.string(forKey: "claviger.assets"),
+                                             relatedOrigins: related)
             let app = ClavigerServer.application(
                 service: service, configuration: server,
                 services: [ExpiryService(store: engine.store, idleTimeout: settings.sessionIdleTimeout, logger: logger)], logger: logger)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOCore
 import FIDOMetadata
 import Foundation
 import Testing
@@ -34,7 +35,8 @@ struct ServeCommandTests {
         process.executableURL = Self.binary
         process.arguments = ["serve"]
         process.environment = ["CLAVIGER_DATABASE": Self.temporaryDatabase(), "CLAVIGER_PORT": String(port), "CLAVIGER_RP_ID": "bank.example",
-                               "CLAVIGER_ORIGIN": "https://bank.example,https://app.bank.example", "CLAVIGER_LOG_LEVEL": "warning"]
+                               "CLAVIGER_ORIGIN": "https://bank.example,https://app.bank.example", "CLAVIGER_LOG_LEVEL": "warning",
+                               "CLAVIGER_RELATED_ORIGIN": "https://bank.example,https://bank.co.uk"]
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         var origins: [String]?
@@ -47,7 +49,16 @@ struct ServeCommandTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
-        #expect(origins == ["https://bank.example", "https://app.bank.example"])
+        #expect(origins == ["https://bank.example", "https://bank.co.uk"])
+        // CLAVIGER_ORIGIN: the second origin may start a ceremony, another site may not.
+        for (origin, expected) in [("https://app.bank.example", 200), ("https://evil.example", 403)] {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/authentication/options")
+            request.method = .POST
+            request.headers.add(name: "Origin", value: origin)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: "{}"))
+            #expect(Int(try await HTTPClient.shared.execute(request, timeout: .seconds(5)).status.code) == expected, "\(origin)")
+        }
         process.terminate()  // SIGTERM: graceful shutdown
         let stopped = ContinuousClock.now
         while process.isRunning && ContinuousClock.now - stopped < .seconds(5) { try await Task.sleep(for: .milliseconds(20)) }
