@@ -113,6 +113,25 @@ public struct SQLStore: ClavigerStore {
         }
     }
 
+    public func credentialReferences(userID: [UInt8]) async throws(StoreError) -> [CredentialReference] {
+        try await run {
+            try await database.raw("SELECT id, transports FROM credentials WHERE user_id = \(bind: Base64URL.encode(userID)) ORDER BY created_at, id")
+                .all().map(Self.reference)
+        }
+    }
+
+    public func signInReferences(username: String) async throws(StoreError) -> (userID: [UInt8], credentials: [CredentialReference])? {
+        try await run {
+            let rows = try await database.raw("""
+                SELECT u.id AS user_id, c.id, c.transports FROM users u LEFT JOIN credentials c ON c.user_id = u.id
+                WHERE u.username = \(bind: username) ORDER BY c.created_at, c.id
+                """).all()
+            guard let first = rows.first else { return nil }
+            let credentials = try rows.filter { try $0.decode(column: "id", as: String?.self) != nil }.map(Self.reference)
+            return (try Self.bytes(first, "user_id"), credentials)
+        }
+    }
+
     public func credential(id: [UInt8]) async throws(StoreError) -> StoredCredential? {
         try await run { try await database.raw("SELECT * FROM credentials WHERE id = \(bind: Base64URL.encode(id))").first().map(Self.credential) }
     }
@@ -361,6 +380,10 @@ public struct SQLStore: ClavigerStore {
             tokenHash: try bytes(row, "token_hash"), userID: try bytes(row, "user_id"), credentialID: try bytes(row, "credential_id"), tier: tier,
             userVerified: try row.decode(column: "user_verified", as: Bool.self), createdAt: date(try row.decode(column: "created_at", as: Int64.self)),
             lastSeenAt: date(try row.decode(column: "last_seen_at", as: Int64.self)), expiresAt: date(try row.decode(column: "expires_at", as: Int64.self)))
+    }
+
+    static func reference(_ row: any SQLRow) throws -> CredentialReference {
+        CredentialReference(id: try bytes(row, "id"), transports: try fromJSON([String].self, try row.decode(column: "transports", as: String.self)))
     }
 
     static func lock(_ row: any SQLRow) throws -> SignInLock {

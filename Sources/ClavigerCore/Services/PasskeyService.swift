@@ -88,7 +88,7 @@ public struct PasskeyService: Sendable {
         }
         state.username = user.username
         state.displayName = user.displayName
-        let existingCredentials = state.newAccount ? [] : try await storage { () async throws(StoreError) in try await store.credentials(userID: user.id) }
+        let existingCredentials = state.newAccount ? [] : try await storage { () async throws(StoreError) in try await store.credentialReferences(userID: user.id) }
 
         let challenge = Identifiers.random(32)
         var builder = RegistrationOptionsBuilder(rpID: settings.relyingParty.id, rpName: settings.rpName, userHandle: user.id,
@@ -170,10 +170,9 @@ public struct PasskeyService: Sendable {
                 throw ClavigerError(.invalidUsername, "A username is 1 to 64 characters, without control characters.")
             }
             state.username = username
-            if let user = try await storage({ () async throws(StoreError) in try await store.user(username: username) }) {
-                userID = user.id
-                let credentials = try await storage { () async throws(StoreError) in try await store.credentials(userID: user.id) }
-                builder.allowCredentials = credentials.map { CredentialDescriptor(id: $0.id, transports: $0.transports.isEmpty ? nil : $0.transports) }
+            if let account = try await storage({ () async throws(StoreError) in try await store.signInReferences(username: username) }) {
+                userID = account.userID
+                builder.allowCredentials = account.credentials.map { CredentialDescriptor(id: $0.id, transports: $0.transports.isEmpty ? nil : $0.transports) }
             } else {
                 builder.allowCredentials = [CredentialDescriptor(id: decoyCredentialID(for: username), transports: ["internal"])]
             }

@@ -21,6 +21,10 @@ public protocol ClavigerStore: Sendable {
     func deleteAccountWithoutCredentials(userID: [UInt8]) async throws(StoreError)
 
     func credentials(userID: [UInt8]) async throws(StoreError) -> [StoredCredential]
+    /// The ids and transports of an account's passkeys (what options list), without the rest.
+    func credentialReferences(userID: [UInt8]) async throws(StoreError) -> [CredentialReference]
+    /// The account with this username and its passkeys' references, in one read (sign-in options).
+    func signInReferences(username: String) async throws(StoreError) -> (userID: [UInt8], credentials: [CredentialReference])?
     func credential(id: [UInt8]) async throws(StoreError) -> StoredCredential?
     /// Fails with `.conflict` when the credential id exists.
     func insert(credential: StoredCredential) async throws(StoreError)
@@ -52,6 +56,17 @@ public protocol ClavigerStore: Sendable {
 
     func save(metadata: StoredMetadataBLOB) async throws(StoreError)
     func latestMetadata() async throws(StoreError) -> StoredMetadataBLOB?
+}
+
+/// A passkey as options name it: its id and transports.
+public struct CredentialReference: Sendable, Equatable {
+    public var id: [UInt8]
+    public var transports: [String]
+
+    public init(id: [UInt8], transports: [String]) {
+        self.id = id
+        self.transports = transports
+    }
 }
 
 /// A credential as the sign-in path reads it, with its account's failed sign-ins.
