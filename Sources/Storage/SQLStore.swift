@@ -64,11 +64,11 @@ public struct SQLStore: ClavigerStore {
         try await run { _ = try await database.raw("SELECT 1 AS one").first() }
     }
 
-    public func deploymentSecret() async throws(StoreError) -> [UInt8] {
+    public func deploymentSecret(candidate: [UInt8]) async throws(StoreError) -> [UInt8] {
         try await run {
-            var generator = SystemRandomNumberGenerator()
-            let candidate = Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
-            try await database.raw("INSERT INTO deployment_secrets (name, value) VALUES ('decoy', \(bind: candidate)) ON CONFLICT DO NOTHING").run()
+            try await database.raw("""
+                INSERT INTO deployment_secrets (name, value) VALUES ('decoy', \(bind: Base64URL.encode(candidate))) ON CONFLICT DO NOTHING
+                """).run()
             guard let row = try await database.raw("SELECT value FROM deployment_secrets WHERE name = 'decoy'").first(),
                   let secret = Base64URL.decode(try row.decode(column: "value", as: String.self)) else {
                 throw StoreError(.corrupt, "deployment secret missing")
@@ -160,11 +160,7 @@ public struct SQLStore: ClavigerStore {
                     u.failed_sign_ins, u.locked_until
                 FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.id = \(bind: Base64URL.encode(credentialID))
                 """).first().map { row in
-                guard let tier = Tier(try row.decode(column: "tier", as: Int.self)),
-                      let status = StoredCredential.Status(rawValue: try row.decode(column: "status", as: String.self)),
-                      let signCount = UInt32(exactly: try row.decode(column: "sign_count", as: Int64.self)) else {
-                    throw StoreError(.corrupt, "credential row has invalid values")
-                }
+                let (tier, status, signCount) = try Self.credentialState(row)
                 return SignInCandidate(
                     id: try Self.bytes(row, "id"), userID: try Self.bytes(row, "user_id"), publicKey: try Self.bytes(row, "public_key"),
                     signCount: signCount, backupEligible: try row.decode(column: "backup_eligible", as: Bool.self),
@@ -350,12 +346,20 @@ public struct SQLStore: ClavigerStore {
                    displayName: try row.decode(column: "display_name", as: String.self), createdAt: date(try row.decode(column: "created_at", as: Int64.self)))
     }
 
-    static func credential(_ row: any SQLRow) throws -> StoredCredential {
-        let tierLevel = try row.decode(column: "tier", as: Int.self)
-        guard let tier = Tier(tierLevel), let aaguid = AAGUID(try row.decode(column: "aaguid", as: String.self)),
+    /// A credential row's tier, status and counter, each checked.
+    static func credentialState(_ row: any SQLRow) throws -> (Tier, StoredCredential.Status, UInt32) {
+        guard let tier = Tier(try row.decode(column: "tier", as: Int.self)),
               let status = StoredCredential.Status(rawValue: try row.decode(column: "status", as: String.self)),
               let signCount = UInt32(exactly: try row.decode(column: "sign_count", as: Int64.self)) else {
             throw StoreError(.corrupt, "credential row has invalid values")
+        }
+        return (tier, status, signCount)
+    }
+
+    static func credential(_ row: any SQLRow) throws -> StoredCredential {
+        let (tier, status, signCount) = try credentialState(row)
+        guard let aaguid = AAGUID(try row.decode(column: "aaguid", as: String.self)) else {
+            throw StoreError(.corrupt, "credential row has an invalid AAGUID")
         }
         return StoredCredential(
             id: try bytes(row, "id"), userID: try bytes(row, "user_id"), name: try row.decode(column: "name", as: String.self),

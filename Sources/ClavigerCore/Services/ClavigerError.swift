@@ -42,6 +42,9 @@ public struct ClavigerError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code.rawValue): \(message)\(cause.map { " (\($0))" } ?? "")" }
 
+    /// No session, or it has ended: the same answer wherever a session is required.
+    public static let noSession = ClavigerError(.sessionRequired, "Please sign in (no session, or it has ended).")
+
     static func storage(_ error: StoreError) -> ClavigerError {
         ClavigerError(.storageUnavailable, "storage: \(error.message)")
     }

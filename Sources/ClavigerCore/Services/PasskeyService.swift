@@ -49,7 +49,7 @@ public struct PasskeyService: Sendable {
     public static func start(settings: ClavigerSettings, store: any ClavigerStore,
                              now: @escaping @Sendable () -> Date = { Date() }) async throws(ClavigerError) -> PasskeyService {
         let secret: [UInt8]
-        do { secret = try await store.deploymentSecret() } catch { throw .storage(error) }
+        do { secret = try await store.deploymentSecret(candidate: Identifiers.random(32)) } catch { throw .storage(error) }
         return PasskeyService(settings: settings, store: store, keys: DeploymentKeys(secret: secret), now: now)
     }
 
@@ -259,7 +259,7 @@ public struct PasskeyService: Sendable {
         guard let session = try await storage({ () async throws(StoreError) in
             try await store.touchSession(tokenHash: hash, at: now(), idleTimeout: settings.sessionIdleTimeout)
         }) else {
-            throw ClavigerError(.sessionRequired, "Please sign in (no session, or it has ended).")
+            throw ClavigerError.noSession
         }
         return session
     }

@@ -10,8 +10,9 @@ public protocol ClavigerStore: Sendable {
     func migrate() async throws(StoreError)
     /// A cheap round trip: the database answers.
     func ping() async throws(StoreError)
-    /// A per-deployment secret, created once and shared by every instance.
-    func deploymentSecret() async throws(StoreError) -> [UInt8]
+    /// The per-deployment secret shared by every instance: `candidate` when none was stored yet,
+    /// else the one stored first (instances starting together agree).
+    func deploymentSecret(candidate: [UInt8]) async throws(StoreError) -> [UInt8]
 
     func user(id: [UInt8]) async throws(StoreError) -> UserRecord?
     func user(username: String) async throws(StoreError) -> UserRecord?

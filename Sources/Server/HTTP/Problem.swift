@@ -46,8 +46,7 @@ public struct APIProblem: HTTPResponseError, Sendable {
         APIProblem(.badRequest, code: "malformed_request", title: "Malformed request", detail: detail)
     }
 
-    static let sessionRequired = APIProblem(.unauthorized, code: "session_required", title: "Sign-in required",
-                                            detail: "Please sign in (no session, or it has ended).")
+    static let sessionRequired = APIProblem(ClavigerError.noSession)
 }
 
 extension APIProblem {

@@ -13,14 +13,18 @@ public final class CeremonyMetrics: Sendable {
 
     /// - Parameters: ceremony `registration` / `authentication`; step `options` / `verify`;
     ///   code `ok` or the failure code; tier of the credential when known.
+    // Immutable values of Strings; Prometheus does not mark the type Sendable.
+    nonisolated(unsafe) static let ceremonies = MetricNameDescriptor(namespace: "claviger", subsystem: nil, metricName: "ceremonies", unitName: "total",
+                                                 helpText: "WebAuthn ceremonies by step, outcome, code and tier")
+    nonisolated(unsafe) static let duration = MetricNameDescriptor(namespace: "claviger", subsystem: nil, metricName: "ceremony_duration", unitName: "seconds",
+                                               helpText: "Time to answer a ceremony step")
+
     func record(ceremony: String, step: String, code: String, tier: Int?, duration: Duration) {
         let outcome = code == "ok" ? "success" : "failure"
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "claviger", subsystem: nil, metricName: "ceremonies", unitName: "total",
-                                                              helpText: "WebAuthn ceremonies by step, outcome, code and tier"),
+        registry.makeCounter(descriptor: Self.ceremonies,
                              labels: [("ceremony", ceremony), ("step", step), ("outcome", outcome), ("code", code), ("tier", tier.map(String.init) ?? "none")])
             .increment()
-        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(namespace: "claviger", subsystem: nil, metricName: "ceremony_duration",
-                                                                        unitName: "seconds", helpText: "Time to answer a ceremony step"),
+        registry.makeDurationHistogram(descriptor: Self.duration,
                                        labels: [("ceremony", ceremony), ("step", step)], buckets: Self.buckets)
             .record(duration)
     }
