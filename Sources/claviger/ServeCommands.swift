@@ -76,6 +76,10 @@ struct Serve: AsyncParsableCommand {
         let rpID = rpID ?? config.string(forKey: "claviger.rp_id") ?? "localhost"
         let origins = !origin.isEmpty ? origin : config.stringArray(forKey: "claviger.origin") ?? ["http://localhost:\(port)"]
         guard port > 0, port < 65536 else { throw usageFailure("--port must be 1–65535") }
+        let idle = try seconds(sessionIdleSeconds ?? config.int(forKey: "claviger.session_idle_seconds"), "--session-idle-seconds")
+        let lifetime = try seconds(sessionLifetimeSeconds ?? config.int(forKey: "claviger.session_lifetime_seconds"), "--session-lifetime-seconds")
+        let challenge = try seconds(challengeSeconds ?? config.int(forKey: "claviger.challenge_seconds"), "--challenge-seconds")
+        let lockout = try seconds(lockoutSeconds ?? config.int(forKey: "claviger.lockout_seconds"), "--lockout-seconds")
 
         let document: PolicyDocument
         switch try loadPolicy(policy ?? config.string(forKey: "claviger.policy")) {
@@ -93,10 +97,10 @@ struct Serve: AsyncParsableCommand {
             var settings = ClavigerSettings(relyingParty: RelyingParty(id: rpID, origins: origins),
                                             rpName: rpName ?? config.string(forKey: "claviger.rp_name") ?? "Claviger Bank",
                                             policy: document, metadata: catalog)
-            if let value = sessionIdleSeconds ?? config.int(forKey: "claviger.session_idle_seconds") { settings.sessionIdleTimeout = TimeInterval(value) }
-            if let value = sessionLifetimeSeconds ?? config.int(forKey: "claviger.session_lifetime_seconds") { settings.sessionLifetime = TimeInterval(value) }
-            if let value = challengeSeconds ?? config.int(forKey: "claviger.challenge_seconds") { settings.challengeLifetime = TimeInterval(value) }
-            if let value = lockoutSeconds ?? config.int(forKey: "claviger.lockout_seconds") { settings.lockoutDuration = TimeInterval(value) }
+            if let idle { settings.sessionIdleTimeout = idle }
+            if let lifetime { settings.sessionLifetime = lifetime }
+            if let challenge { settings.challengeLifetime = challenge }
+            if let lockout { settings.lockoutDuration = lockout }
 
             let service = try await PasskeyService.start(settings: settings, store: engine.store)
             let related = !relatedOrigin.isEmpty ? relatedOrigin : config.stringArray(forKey: "claviger.related_origin")
@@ -112,6 +116,14 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         await engine.shutdown()
+    }
+
+    /// A duration setting: 1 second to 1 year (times are kept in milliseconds; this bound keeps
+    /// every sum and conversion far from overflow).
+    func seconds(_ value: Int?, _ option: String) throws -> TimeInterval? {
+        guard let value else { return nil }
+        guard (1...31_536_000).contains(value) else { throw usageFailure("\(option) must be 1–31536000 seconds") }
+        return TimeInterval(value)
     }
 
     /// The BLOB given, verified now and stored (so every instance can use it); else the newest stored one.

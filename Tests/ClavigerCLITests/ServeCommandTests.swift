@@ -121,6 +121,19 @@ struct ServeCommandTests {
         #expect(refused.terminationStatus == 2)
     }
 
+    @Test(arguments: [["--session-idle-seconds", "0"], ["--challenge-seconds", "9223372036854775807"], ["--lockout-seconds=-5"],
+                      ["--session-lifetime-seconds", "31536001"], ["--port", "70000"]])
+    func serve_refuses_out_of_range_settings_with_exit_2(setting: [String]) throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--database", Self.temporaryDatabase()] + setting
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+    }
+
     @Test func serve_refuses_an_invalid_policy_with_exit_1() throws {
         let policy = FileManager.default.temporaryDirectory.appendingPathComponent("bad-policy-\(UUID().uuidString).yaml")
         try Data("version: 1\nclassification: {}\n".utf8).write(to: policy)

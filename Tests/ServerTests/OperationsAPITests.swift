@@ -1,10 +1,12 @@
 import ClavigerTesting
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Logging
+import NIOCore
 import Testing
 import WebAuthn
+@testable import ClavigerCore
 @testable import Server
 
 /// The parts operations and integrators rely on: the OpenAPI document (kept true here),
@@ -79,6 +81,25 @@ struct OperationsAPITests {
             #expect(text.contains(#"claviger_ceremonies_total{ceremony="authentication",step="verify",outcome="failure",code="ceremony_unknown",tier="none"} 1"#))
             #expect(text.contains(#"claviger_ceremony_duration_seconds_bucket{ceremony="authentication",step="verify",le="#))
         }
+    }
+
+    /// The session cookie is Secure everywhere but plain-HTTP localhost (where browsers would drop it).
+    @Test func session_cookie_is_secure_except_on_plain_http_localhost() {
+        let session = NewSession(token: "t", record: SessionRecord(tokenHash: [], userID: [], credentialID: [], tier: .four, userVerified: true,
+                                                                   createdAt: Date(), lastSeenAt: Date(), expiresAt: Date().addingTimeInterval(60)))
+        func cookie(origin: String?, authority: String) -> String {
+            var fields = HTTPFields()
+            if let origin { fields[.origin] = origin }
+            let head = HTTPRequest(method: .post, scheme: "http", authority: authority, path: "/v1/authentication/verify", headerFields: fields)
+            return SessionCookie.setCookie(session, request: Request(head: head, body: .init(buffer: ByteBuffer())), now: Date())
+        }
+        for (origin, authority) in [("https://bank.example", "bank.example"), ("http://bank.example", "bank.example"), ("https://localhost:8443", "localhost")] {
+            #expect(cookie(origin: origin, authority: authority).hasSuffix("; Secure"), "\(origin)")
+        }
+        #expect(cookie(origin: nil, authority: "bank.example").hasSuffix("; Secure"))
+        #expect(!cookie(origin: "http://localhost:8080", authority: "localhost:8080").contains("Secure"))
+        #expect(!cookie(origin: nil, authority: "127.0.0.1:8080").contains("Secure"))
+        #expect(cookie(origin: "https://bank.example", authority: "bank.example").contains("HttpOnly; SameSite=Strict"))
     }
 
     @Test func pages_carry_the_security_headers_and_the_sdk_is_served() async throws {
