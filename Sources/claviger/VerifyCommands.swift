@@ -45,10 +45,16 @@ func decodeResponse<T: Decodable>(_ type: T.Type, named name: String = "Registra
     guard data.count <= maxResponseBytes else {
         return .failure(WebAuthnError(.malformedResponse, "response file of \(data.count) bytes exceeds \(maxResponseBytes)"))
     }
-    do {
-        return .success(try JSONDecoder().decode(type, from: data))
-    } catch {
-        return .failure(WebAuthnError(.malformedResponse, "the file is not a \(name) JSON document"))
+    // The server's reading: the strict parser (no duplicate members, valid UTF-8), then its tree.
+    switch JSONValue.parse(Array(data), limits: .init(maxDepth: 32, maxBytes: maxResponseBytes)) {
+    case .failure(let error):
+        return .failure(WebAuthnError(.malformedResponse, "the file is not valid JSON: \(error.reason) at byte \(error.offset)"))
+    case .success(let json):
+        do {
+            return .success(try JSONValueDecoder().decode(type, from: json))
+        } catch {
+            return .failure(WebAuthnError(.malformedResponse, "the file is not a \(name) JSON document"))
+        }
     }
 }
 

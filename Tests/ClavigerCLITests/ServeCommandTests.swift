@@ -71,7 +71,7 @@ struct ServeCommandTests {
         let process = Process()
         process.executableURL = binary
         process.arguments = ["serve"] + arguments
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -69,6 +69,18 @@ import WebAuthn
         #expect(run.json?["code"] as? String == "challenge_mismatch")
     }
 
+    @Test func a_response_file_with_a_duplicate_member_is_malformed_as_on_the_server() throws {
+        let (response, _) = try SoftwareAuthenticator().register(rpID: "bank.example", origin: "https://bank.example", challenge: challenge)
+        let valid = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
+        let accepted = try claviger(["verify", "registration"] + rp + ["--challenge", Base64URL.encode(challenge), try write(Data(valid.utf8))])
+        #expect(accepted.status == 0, "\(accepted.stdout)")
+        // A second "id" after the first: Foundation's decoder would take the last one silently.
+        let duplicated = "{\"id\":\"AAAA\"," + valid.dropFirst()
+        let run = try claviger(["verify", "registration"] + rp + ["--challenge", Base64URL.encode(challenge), try write(Data(duplicated.utf8))])
+        #expect(run.status == 1)
+        #expect(run.json?["code"] as? String == "malformed_response")
+    }
+
     @Test func authentication_reports_the_new_counter_and_a_regression_fails() throws {
         let authenticator = SoftwareAuthenticator()
         var (_, credential) = try authenticator.register(rpID: "bank.example", origin: "https://bank.example", challenge: challenge)

@@ -22,7 +22,7 @@ enum JSONWire {
 
     /// The body as `T`: `application/json` in UTF-8, at most `maximumBodyBytes` (refused from the
     /// declared length before reading), strictly well-formed (no duplicate members, valid UTF-8,
-    /// bounded depth: the same parser as the signed client data), then decoded. With
+    /// bounded depth: the same parser as the signed client data), then decoded from that tree. With
     /// `emptyAs`, a request without a body counts as that JSON text.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, emptyAs empty: String? = nil) async throws -> T {
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumBodyBytes { throw bodyTooLarge }
@@ -41,11 +41,13 @@ enum JSONWire {
         } else {
             try requireJSONMediaType(request.headers[.contentType])
         }
-        if case .failure(let error) = JSONValue.parse(bytes, limits: .init(maxDepth: 32, maxBytes: maximumBodyBytes)) {
-            throw APIProblem.malformed("The body is not valid JSON: \(error.reason).")
+        let json: JSONValue
+        switch JSONValue.parse(bytes, limits: .init(maxDepth: 32, maxBytes: maximumBodyBytes)) {
+        case .success(let value): json = value
+        case .failure(let error): throw APIProblem.malformed("The body is not valid JSON: \(error.reason).")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return try JSONValueDecoder().decode(T.self, from: json)
         } catch let error as DecodingError {
             throw APIProblem.malformed("The body is not the expected JSON: \(describe(error)).")
         } catch {
@@ -72,7 +74,7 @@ enum JSONWire {
         case .keyNotFound(let key, let context): return "missing \(path(context.codingPath + [key]))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context): return "wrong type at \(path(context.codingPath))"
         case .dataCorrupted(let context):
-            // The text is valid JSON (checked first): a value does not fit its field (e.g. a number out of range).
+            // A value does not fit its field (e.g. a number out of range, or not a whole number).
             return context.codingPath.isEmpty ? "a value does not fit its field" : "invalid value at \(path(context.codingPath))"
         @unknown default: return "invalid"
         }
