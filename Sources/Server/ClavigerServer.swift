@@ -2,6 +2,7 @@ import ClavigerCore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// How the HTTP server listens and where its pages come from.
@@ -12,12 +13,17 @@ public struct ServerConfiguration: Sendable {
     public var assetsDirectory: String?
     /// Origins listed at /.well-known/webauthn (WebAuthn L3 related origins); default: the RP's origins.
     public var relatedOrigins: [String]?
+    /// A connection that sends nothing for this long is closed, mid-request too, so a slow or
+    /// silent client cannot hold sockets open for ever.
+    public var idleConnectionTimeout: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, assetsDirectory: String? = nil, relatedOrigins: [String]? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, assetsDirectory: String? = nil, relatedOrigins: [String]? = nil,
+                idleConnectionTimeout: Duration = .seconds(30)) {
         self.host = host
         self.port = port
         self.assetsDirectory = assetsDirectory
         self.relatedOrigins = relatedOrigins
+        self.idleConnectionTimeout = idleConnectionTimeout
     }
 }
 
@@ -39,9 +45,8 @@ public enum ClavigerServer {
 
     public static func application(service: PasskeyService, configuration: ServerConfiguration, metrics: CeremonyMetrics = CeremonyMetrics(),
                                    services: [any Service] = [], logger: Logger) -> some ApplicationProtocol {
-        // Idle connections are closed (a slow client cannot hold sockets open for ever).
         Application(router: router(service: service, configuration: configuration, metrics: metrics, logger: logger),
-                    server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+                    server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleConnectionTimeout))),
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Claviger"),
                     services: services, logger: logger)
     }
