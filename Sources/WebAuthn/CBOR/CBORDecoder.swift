@@ -182,7 +182,10 @@ public struct CBORDecoder {
                 }
                 items += 1
                 guard items <= limits.maxItems else { throw .cbor("more than \(limits.maxItems) items") }
-                result.append(contentsOf: try definiteBytes(info: chunkHead & 0x1F))
+                let chunk = try definiteBytes(info: chunkHead & 0x1F)
+                // RFC 8949 §3.2.3: each chunk of a text string is itself valid UTF-8 (no character split across chunks).
+                if major == 3, String(validating: chunk, as: UTF8.self) == nil { throw .cbor("text string chunk is not valid UTF-8") }
+                result.append(contentsOf: chunk)
             }
             offset += 1
             return result

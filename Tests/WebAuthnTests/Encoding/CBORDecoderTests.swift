@@ -32,6 +32,7 @@ import Testing
         #expect(try decode("9f018202039f0405ffff") == .array([1, .array([2, 3]), .array([4, 5])]))
         #expect(try decode("bf61610161629f0203ffff") == .map([CBORPair("a", 1), CBORPair("b", .array([2, 3]))]))
         #expect(code(of: "9f01ff", .ctap2Canonical) == .malformedCBOR)
+        #expect(try decode("7f62c3a96161ff") == .text("éa"))
     }
 
     @Test func canonical_mode_rejects_non_shortest_heads_and_unsorted_keys() {
@@ -61,6 +62,7 @@ import Testing
         "f818",                 // two-byte simple value below 32
         "5f4101ff4102",         // bytes after the end
         "5f6161ff",             // text chunk inside a byte string
+        "7f61c361a9ff",         // "é" split across two text chunks (each chunk must be valid UTF-8)
     ])
     func hostile_input_is_rejected_as_malformed_cbor(_ hex: String) {
         #expect(code(of: hex) == .malformedCBOR)
