@@ -51,19 +51,41 @@ import WebAuthn
         #expect(rules.contains("aaguid_claimed_only"), "\(rules)")
     }
 
-    @Test func yubikey5_with_its_metadata_entry_is_tier_1_and_without_metadata_is_not() throws {
-        let vectorFile = Self.vectors.appendingPathComponent("registration/java-webauthn-server/yubico-reg-yubi-key5.json")
-        let blob = Self.vectors.appendingPathComponent("mds/webauthn4j/mds3-blob-no9-2021.jwt").path
-        guard let data = try? Data(contentsOf: vectorFile) else { return }
+    static let realBLOB = vectors.appendingPathComponent("mds/webauthn4j/mds3-blob-no9-2021.jwt").path
+
+    /// `claviger classify` arguments for a java-webauthn-server registration vector (at a time inside
+    /// BLOB no. 9's life) and its response file; nil when the vectors are absent.
+    func classifyCommand(_ id: String) throws -> (arguments: [String], response: String)? {
+        let vectorFile = Self.vectors.appendingPathComponent("registration/java-webauthn-server/\(id).json")
+        guard let data = try? Data(contentsOf: vectorFile) else { return nil }
         let vector = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let rp = try #require(vector["rp"] as? [String: Any])
         let response = try cli.write(try JSONSerialization.data(withJSONObject: try #require(vector["response"])))
-        let arguments = ["classify", "--rp-id", try #require(rp["id"] as? String), "--origin", try #require((rp["origins"] as? [String])?.first),
-                         "--challenge", try #require(vector["challenge"] as? String), "--at", "2021-11-15T00:00:00Z"]
-        let withMetadata = try cli.claviger(arguments + ["--metadata", blob, response])
+        return (["classify", "--rp-id", try #require(rp["id"] as? String), "--origin", try #require((rp["origins"] as? [String])?.first),
+                 "--challenge", try #require(vector["challenge"] as? String), "--at", "2021-11-15T00:00:00Z"], response)
+    }
+
+    @Test func yubikey5_with_its_metadata_entry_is_tier_1_and_without_metadata_is_not() throws {
+        guard let (arguments, response) = try classifyCommand("yubico-reg-yubi-key5") else { return }
+        let withMetadata = try cli.claviger(arguments + ["--metadata", Self.realBLOB, response])
         #expect(withMetadata.status == 0, "\(withMetadata.stdout)")
         #expect(withMetadata.json?["tier"] as? Int == 1)
         let without = try cli.claviger(arguments + [response])
+        #expect((without.json?["tier"] as? Int ?? 1) > 1, "\(without.stdout)")
+    }
+
+    /// A U2F key has a zero AAGUID: MDS3 finds it by its attestation certificate's key identifier
+    /// (YubiKey 4: 00281250…fb7a in BLOB no. 9), whose roots then anchor the chain.
+    @Test func yubikey4_u2f_is_found_in_metadata_by_its_attestation_certificate() throws {
+        guard let (arguments, response) = try classifyCommand("yubico-reg-yubi-key4") else { return }
+        let withMetadata = try cli.claviger(arguments + ["--metadata", Self.realBLOB, response])
+        #expect(withMetadata.status == 0, "\(withMetadata.stdout)")
+        #expect(withMetadata.json?["fmt"] as? String == "fido-u2f")
+        #expect(withMetadata.json?["metadataEntry"] as? String == "YK4 Series Key by Yubico")
+        #expect(withMetadata.json?["trustAnchorsFrom"] as? String == "metadata")
+        #expect(withMetadata.json?["tier"] as? Int == 1)
+        let without = try cli.claviger(arguments + [response])
+        #expect(without.json?["metadataEntry"] == nil, "\(without.stdout)")
         #expect((without.json?["tier"] as? Int ?? 1) > 1, "\(without.stdout)")
     }
 }

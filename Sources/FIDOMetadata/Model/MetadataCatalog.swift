@@ -45,6 +45,21 @@ public struct MetadataCatalog: Sendable {
         byKeyIdentifier[identifier.lowercased()].map { entries[$0] }
     }
 
+    /// The entry for a registration's authenticator: by AAGUID, or, for a U2F authenticator (zero
+    /// AAGUID: its only identity is its attestation certificate), by that certificate's key
+    /// identifier. `attestationCertificate` is the DER leaf of the attestation trust path.
+    public func entry(aaguid: AAGUID, attestationCertificate: [UInt8]?) -> MetadataEntry? {
+        guard aaguid.isZero else { return entry(aaguid: aaguid) }
+        guard let attestationCertificate, let certificate = try? Certificate(derEncoded: attestationCertificate) else { return nil }
+        return entry(attestationCertificateKeyIdentifier: Self.keyIdentifier(of: certificate))
+    }
+
+    /// MDS3 `attestationCertificateKeyIdentifiers`: lowercase hex SHA-1 of the certificate's
+    /// subjectPublicKey (RFC 5280 §4.2.1.2, method 1).
+    public static func keyIdentifier(of certificate: Certificate) -> String {
+        Array(SubjectKeyIdentifier(hash: certificate.publicKey).keyIdentifier).hexString
+    }
+
     /// By UAF authenticator attestation ID (`aaid`, e.g. `4e4e#4005`).
     public func entry(aaid: String) -> MetadataEntry? {
         byAAID[aaid].map { entries[$0] }
