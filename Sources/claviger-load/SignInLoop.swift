@@ -92,10 +92,11 @@ final class SignInLoop: @unchecked Sendable {  // state touched on `connection.e
         }
         let assertion = try authenticator.authenticate(credential: &credential, origin: origin, challenge: start.challenge, userHandle: userHandle)
         let response = assertion.response
+        let handleJSON = response.userHandle.map { "\"\($0)\"" } ?? "null"
         return Array("""
             {"ceremonyId":"\(start.ceremonyID)","credential":{"id":"\(assertion.id)","rawId":"\(assertion.rawId)","type":"public-key",\
             "response":{"clientDataJSON":"\(response.clientDataJSON)","authenticatorData":"\(response.authenticatorData)",\
-            "signature":"\(response.signature)","userHandle":"\(response.userHandle ?? "")"},"clientExtensionResults":{}}}
+            "signature":"\(response.signature)","userHandle":\(handleJSON)},"clientExtensionResults":{}}}
             """.utf8)
     }
 }

@@ -73,12 +73,6 @@ public struct StoredCredential: Sendable, Equatable {
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt
     }
-
-    /// What the §7.2 ceremony checks an assertion against.
-    public var record: CredentialRecord {
-        CredentialRecord(id: id, publicKey: publicKey, signCount: signCount, backupEligible: backupEligible,
-                         backupState: backupState, userHandle: userID, paymentEnabled: paymentEnabled)
-    }
 }
 
 /// A started ceremony: the challenge and what the options promised, until it is consumed once.
